@@ -1,0 +1,101 @@
+# parley: every workflow has one entry point here. `make` (or `make help`) lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SUFFIXES:
+
+ENV ?= local
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PARLEY := $(PY) -m tools.parley
+MODULE_DIRS := $(sort $(wildcard modules/*/))
+TEST_ARGS ?=
+
+export PARLEY_EMULATOR_PORT ?= 4566
+
+# Tools the Python tasks need: one clear line when they are missing.
+need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
+need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
+
+.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs
+
+help: ## Show this help (the default target)
+	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
+	@echo "parley: creating $(VENV) with pinned tools"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed ## Create .venv with the pinned Python tools (idempotent)
+
+build: ## Package every function into build/lambda (deterministic, cached)
+	@$(PYTHON) build.py
+
+fmt: ## Format Terraform and Python files in place
+	$(need-terraform)
+	@terraform fmt -recursive modules envs bootstrap
+	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
+
+lint: ## ruff, mypy and terraform fmt -check
+	$(need-venv)
+	$(need-terraform)
+	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src tests bench
+	@$(VENV)/bin/mypy
+	@terraform fmt -check -recursive modules envs bootstrap
+
+validate: ## terraform validate every module, environment and bootstrap
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
+
+test: ## Run every test tier (static, unit, plan, e2e); the README's test command
+	$(need-venv)
+	$(need-terraform)
+	@$(PYTHON) build.py
+	@$(PY) -m pytest $(TEST_ARGS)
+
+up: setup build ## Bring the whole stack up on the local emulator and print its outputs
+	$(need-terraform)
+	@$(PARLEY) up
+
+down: ## Destroy the local stack and stop the emulator started by 'make up'
+	$(need-venv)
+	@$(PARLEY) down
+
+init: ## terraform init for ENV
+	$(need-venv)
+	$(need-terraform)
+	@$(PARLEY) init $(ENV)
+
+plan: build ## Save a plan for ENV (fails fast without credentials for dev/prod)
+	$(need-venv)
+	$(need-terraform)
+	@$(PARLEY) plan $(ENV)
+
+apply: ## Apply the plan saved by 'make plan' for ENV (prod outside CI needs CONFIRM=prod)
+	$(need-venv)
+	@$(PARLEY) apply $(ENV)
+
+destroy: ## Destroy ENV (ENV=prod needs CONFIRM=prod)
+	$(need-venv)
+	@$(PARLEY) destroy $(ENV) --confirm "$(CONFIRM)"
+
+bootstrap: ## Create ENV's state bucket and lock table (names from envs/ENV/backend.hcl)
+	$(need-venv)
+	$(need-terraform)
+	@$(PARLEY) bootstrap $(ENV)
+
+outputs: ## Print ENV's outputs and write them to build/ENV.env for clients
+	$(need-venv)
+	@$(PARLEY) outputs $(ENV)
+
+clean: ## Remove build output and run-time files (stops nothing: run 'make down' first)
+	@rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	@find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	@echo "parley: removed build/ and caches (.parley/ and .venv/ kept)"

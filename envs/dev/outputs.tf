@@ -1,0 +1,19 @@
+output "region" {
+  description = "AWS region of the stack."
+  value       = var.region
+}
+
+output "table_name" {
+  description = "Name of the app's DynamoDB table."
+  value       = module.stack.table_name
+}
+
+output "artifacts_bucket_name" {
+  description = "Bucket holding the Lambda packages."
+  value       = module.stack.artifacts_bucket_name
+}
+
+output "function_names" {
+  description = "Deployed function name by function."
+  value       = module.stack.function_names
+}

@@ -1,0 +1,2 @@
+env                = "dev"
+log_retention_days = 7

@@ -1,0 +1,3 @@
+env                = "local"
+emulator           = true
+log_retention_days = 1

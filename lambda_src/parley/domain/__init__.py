@@ -1,0 +1,1 @@
+"""Business rules. No events, no boto3: adapters are passed in."""

@@ -1,0 +1,261 @@
+"""Batched plans for the plan tier.
+
+Every ``tests/plan/fixtures/<module>/<case>.tfvars`` becomes one module block in
+a generated root (tfvars syntax is module-argument syntax), so all accepted
+cases share ONE plan and all ``reject_*`` cases share another: Terraform reports
+every failed validation of a plan, each pointing at the caller's line, which
+maps it back to its case. Environments are planned offline from copies with a
+local backend and fake credentials. Plans run concurrently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tftest
+
+from tools.tfenv import terraform_binary, terraform_env
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ARTIFACTS_TOKEN = "@ARTIFACTS_DIR@"
+
+OFFLINE_PROVIDER = """
+terraform {
+  required_providers {
+    aws = {
+      source                = "hashicorp/aws"
+      version               = "~> 5.100"
+      configuration_aliases = [aws.us_east_1]
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+provider "aws" {
+  alias                       = "us_east_1"
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+"""
+
+ENV_OVERRIDE = """
+terraform {
+  backend "local" {}
+}
+
+provider "aws" {
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    module: str
+    name: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.module}__{self.name}"
+
+    @property
+    def rejected(self) -> bool:
+        return self.name.startswith("reject_")
+
+
+def all_cases() -> list[Case]:
+    return [
+        Case(module_dir.name, tfvars.stem, tfvars)
+        for module_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+        for tfvars in sorted(module_dir.glob("*.tfvars"))
+    ]
+
+
+def write_fake_artifacts(folder: Path) -> Path:
+    """A manifest naming every function of functions.toml, with fake hashes: plans need no zips."""
+    folder.mkdir(parents=True, exist_ok=True)
+    functions = tomllib.loads((ROOT / "lambda_src" / "functions.toml").read_text())
+    manifest = {
+        name: {
+            "handler": spec.get("handler", f"parley.handlers.{name}.handler"),
+            "inputs": "0" * 64,
+            "path": f"{name}.zip",
+            "sha256": "47DEQpj8HBSa+/TEmW+YUrrWVqL4dKxrB3qH1i5tLq8=",
+            "size": 1,
+        }
+        for name, spec in functions.items()
+    }
+    (folder / "manifest.json").write_text(json.dumps({"format": 1, "functions": manifest}))
+    return folder
+
+
+def render_root(cases: list[Case], artifacts: Path) -> tuple[str, dict[str, tuple[int, int]]]:
+    """main.tf with one module block per case, and each case's line range."""
+    lines = OFFLINE_PROVIDER.splitlines()
+    spans: dict[str, tuple[int, int]] = {}
+    for case in cases:
+        first = len(lines) + 1
+        body = case.path.read_text().replace(ARTIFACTS_TOKEN, str(artifacts))
+        providers = "  providers = { aws = aws, aws.us_east_1 = aws.us_east_1 }" if _needs_alias(case.module) else ""
+        lines += [f'module "{case.label}" {{', f'  source = "../modules/{case.module}"']
+        lines += ([providers] if providers else []) + body.splitlines() + ["}", ""]
+        spans[case.label] = (first, len(lines))
+    return "\n".join(lines) + "\n", spans
+
+
+def _needs_alias(module: str) -> bool:
+    versions = (ROOT / "modules" / module / "versions.tf").read_text()
+    return "configuration_aliases" in versions
+
+
+@dataclass
+class ModulePlan:
+    """The planned resources of one case."""
+
+    label: str
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {a: v for a, v in self.resources.items() if v["type"] == resource_type}
+
+    def one(self, resource_type: str) -> dict[str, Any]:
+        found = self.of_type(resource_type)
+        assert len(found) == 1, f"{self.label}: expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.values()))["values"]
+
+    def count(self, resource_type: str) -> int:
+        return len(self.of_type(resource_type))
+
+
+def _walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _walk(child)
+
+
+def index_plan(raw: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+    """address -> {type, values, after_unknown}, for every planned resource."""
+    unknown = {c["address"]: c["change"].get("after_unknown", {}) for c in raw.get("resource_changes", [])}
+    return {
+        r["address"]: {"type": r["type"], "values": r.get("values", {}), "after_unknown": unknown.get(r["address"], {})}
+        for r in _walk(raw.get("planned_values", {}).get("root_module", {}))
+        if r["address"].startswith(prefix)
+    }
+
+
+def _plan_json(folder: Path, environ: dict[str, str], extra: list[str]) -> dict[str, Any]:
+    test = tftest.TerraformTest(str(folder), binary=terraform_binary(), env=environ)
+    test.setup(upgrade=False)
+    return test.plan(output=True, refresh=False, **({"tf_vars": dict(a.split("=", 1) for a in extra)} if extra else {}))._raw  # type: ignore[no-any-return]
+
+
+def _diagnostics(folder: Path, environ: dict[str, str]) -> list[dict[str, Any]]:
+    binary = terraform_binary()
+    subprocess.run([binary, f"-chdir={folder}", "init", "-input=false", "-backend=false"], env=environ, check=True, capture_output=True)
+    result = subprocess.run(
+        [binary, f"-chdir={folder}", "plan", "-input=false", "-refresh=false", "-json"],
+        env=environ, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    messages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return [m["diagnostic"] for m in messages if m.get("type") == "diagnostic" and m["diagnostic"]["severity"] == "error"]
+
+
+@dataclass
+class PlanSession:
+    accepted: dict[str, ModulePlan]
+    rejections: dict[str, list[str]]
+    envs: dict[str, dict[str, Any]]
+    unattributed_errors: list[str]
+
+    def case(self, module: str, name: str) -> ModulePlan:
+        label = f"{module}__{name}"
+        assert label in self.accepted, f"no accepted plan case {label}"
+        return self.accepted[label]
+
+    def rejection(self, module: str, name: str) -> str:
+        label = f"{module}__{name}"
+        return "\n".join(self.rejections.get(label, []))
+
+
+def copy_env(env_name: str, workdir: Path) -> Path:
+    target = workdir / "envs" / env_name
+    target.mkdir(parents=True)
+    for item in (ROOT / "envs" / env_name).iterdir():
+        if item.is_file() and (item.suffix in {".tf", ".tfvars"} or item.name == ".terraform.lock.hcl"):
+            shutil.copyfile(item, target / item.name)  # follows the backend.tf link
+    (target / "zz_offline_override.tf").write_text(ENV_OVERRIDE)
+    return target
+
+
+def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
+    cases = all_cases()
+    artifacts = write_fake_artifacts(workdir / "artifacts")
+    environ = terraform_env(None)
+    (workdir / "modules").symlink_to(ROOT / "modules")
+    accepted_dir, rejected_dir = workdir / "accepted", workdir / "rejected"
+    roots: dict[str, tuple[Path, dict[str, tuple[int, int]]]] = {}
+    for folder, group in ((accepted_dir, [c for c in cases if not c.rejected]), (rejected_dir, [c for c in cases if c.rejected])):
+        folder.mkdir(parents=True)
+        text, spans = render_root(group, artifacts)
+        (folder / "main.tf").write_text(text)
+        roots[folder.name] = (folder, spans)
+    env_dirs = {name: copy_env(name, workdir) for name in env_names}
+
+    with ThreadPoolExecutor(max_workers=2 + len(env_dirs)) as pool:
+        accepted_future = pool.submit(_plan_json, accepted_dir, environ, [])
+        rejected_future = pool.submit(_diagnostics, rejected_dir, environ)
+        env_futures = {
+            name: pool.submit(_plan_json, folder, environ, [f"artifacts_dir={artifacts}"]) for name, folder in env_dirs.items()
+        }
+        accepted_raw = accepted_future.result()
+        diagnostics = rejected_future.result()
+        env_raw = {name: future.result() for name, future in env_futures.items()}
+
+    accepted = {}
+    for case in cases:
+        if case.rejected:
+            continue
+        prefix = f"module.{case.label}."
+        outputs = accepted_raw.get("planned_values", {}).get("outputs", {})
+        accepted[case.label] = ModulePlan(case.label, index_plan(accepted_raw, prefix), outputs)
+
+    spans = roots["rejected"][1]
+    rejections: dict[str, list[str]] = {}
+    unattributed = []
+    for diagnostic in diagnostics:
+        text = f"{diagnostic['summary']}: {diagnostic.get('detail', '')}"
+        line = diagnostic.get("range", {}).get("start", {}).get("line")
+        owner = next((label for label, (a, b) in spans.items() if line is not None and a <= line <= b), None)
+        if owner is None or diagnostic.get("range", {}).get("filename") != "main.tf":
+            unattributed.append(text)
+        else:
+            rejections.setdefault(owner, []).append(re.sub(r"\s+", " ", text))
+    return PlanSession(accepted, rejections, env_raw, unattributed)

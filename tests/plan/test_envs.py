@@ -1,0 +1,32 @@
+"""Plan checks of each environment root, offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.plan.harness import PlanSession, index_plan
+
+
+def _tables(raw: dict[str, Any]) -> dict[str, Any]:
+    return {v["values"]["name"]: v["values"] for v in index_plan(raw).values() if v["type"] == "aws_dynamodb_table"}
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_envs_plan_names_every_resource_after_the_env(plans: PlanSession, env: str) -> None:
+    resources = index_plan(plans.envs[env])
+    assert resources, f"{env} plans nothing"
+    assert f"parley-{env}-main" in _tables(plans.envs[env])
+    functions = [v["values"]["function_name"] for v in resources.values() if v["type"] == "aws_lambda_function"]
+    assert functions and all(name.startswith(f"parley-{env}-") for name in functions)
+
+
+def test_envs_prod_protects_data_and_dev_does_not(plans: PlanSession) -> None:
+    assert _tables(plans.envs["prod"])["parley-prod-main"]["deletion_protection_enabled"] is True
+    assert _tables(plans.envs["dev"])["parley-dev-main"]["deletion_protection_enabled"] is False
+
+
+def test_envs_local_targets_the_emulator(plans: PlanSession) -> None:
+    assert plans.envs["local"]["variables"]["emulator"]["value"] is True
+    assert plans.envs["dev"]["variables"]["emulator"]["value"] is False

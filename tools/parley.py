@@ -1,0 +1,130 @@
+"""parley's command line, called by the Makefile: one line of error, non-zero exit.
+
+    python3 -m tools.parley up | down
+    python3 -m tools.parley emulator start|stop|status
+    python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs ENV
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tools import emulator as emu
+from tools import local
+from tools.tfenv import ToolError, check_env, home, terraform_binary
+
+REAL_ACCOUNT_HINT = "set AWS_PROFILE (after 'aws sso login') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use ENV=local"
+
+
+def check_credentials(env_name: str) -> None:
+    """Fail fast, before terraform's long retry loop, when no AWS credentials are found."""
+    if env_name == "local":
+        return
+    try:
+        import botocore.session  # noqa: PLC0415 - optional: only present once `make setup` ran
+    except ImportError:
+        if not any(os.environ.get(v) for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE")) and not (
+            os.path.isfile(os.path.expanduser("~/.aws/credentials")) or os.path.isfile(os.path.expanduser("~/.aws/config"))
+        ):
+            raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}") from None
+        return
+    os.environ.setdefault("AWS_METADATA_SERVICE_TIMEOUT", "1")
+    os.environ.setdefault("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
+    try:
+        credentials = botocore.session.get_session().get_credentials()
+    except Exception as exc:  # noqa: BLE001 - any failure to resolve means "no usable credentials"
+        raise ToolError(f"AWS credentials for ENV={env_name} could not be loaded ({exc}): {REAL_ACCOUNT_HINT}") from None
+    if credentials is None:
+        raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}")
+
+
+def workspace(env_name: str) -> local.Workspace:
+    check_env(env_name)
+    if env_name == "local":
+        emulator = emu.Emulator(home(), emu.configured_port())
+        if emu.status(emulator) == "stopped":
+            raise ToolError("the local emulator is not running: run 'make up' first")
+        return local.Workspace(env_name, emulator.endpoint)
+    check_credentials(env_name)
+    return local.Workspace(env_name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="parley", description="parley's Terraform and emulator workflows")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the emulator and apply envs/local")
+    commands.add_parser("down", help="destroy envs/local and stop the emulator")
+    emulator_parser = commands.add_parser("emulator", help="start, stop or show the emulator")
+    emulator_parser.add_argument("action", choices=["start", "stop", "status"])
+    for name in ("preflight", "bootstrap", "init", "plan", "apply", "destroy", "outputs"):
+        sub = commands.add_parser(name)
+        sub.add_argument("env")
+        if name == "destroy":
+            sub.add_argument("--confirm", default="", help="must equal ENV for prod")
+    args = parser.parse_args(argv)
+
+    try:
+        terraform_binary()
+        if args.command == "up":
+            local.up()
+        elif args.command == "down":
+            local.down()
+        elif args.command == "emulator":
+            emulator = emu.Emulator(home(), emu.configured_port())
+            if args.action == "start":
+                local.say(f"emulator {emu.start(emulator)} at {emulator.endpoint}")
+            elif args.action == "stop":
+                local.say("emulator stopped" if emu.stop(emulator) else "no emulator of ours was running")
+            else:
+                local.say(f"emulator {emu.status(emulator)}")
+        elif args.command == "preflight":
+            check_env(args.env)
+            check_credentials(args.env)
+        elif args.command == "bootstrap":
+            check_env(args.env)
+            if args.env == "local":
+                emulator = emu.Emulator(home(), emu.configured_port())
+                emu.start(emulator)
+                local.bootstrap("local", emulator.endpoint)
+            else:
+                check_credentials(args.env)
+                local.bootstrap(args.env)
+        elif args.command == "init":
+            workspace(args.env).init()
+        elif args.command == "plan":
+            ws = workspace(args.env)
+            ws.init()
+            code = ws.plan()
+            local.say(f"{args.env}: {'no changes' if code == 0 else 'plan saved'} ({ws.plan_file}); 'make apply ENV={args.env}' applies it")
+        elif args.command == "apply":
+            if args.env == "prod" and os.environ.get("CI") != "true" and os.environ.get("CONFIRM") != "prod":
+                raise ToolError("applying prod outside CI needs CONFIRM=prod")
+            workspace(args.env).apply()
+        elif args.command == "destroy":
+            if args.env == "prod" and args.confirm != "prod":
+                raise ToolError("refusing to destroy prod: run 'make destroy ENV=prod CONFIRM=prod' if you really mean it")
+            if args.env == "local":
+                local.down()
+            else:
+                ws = workspace(args.env)
+                ws.init()
+                ws.destroy()
+        elif args.command == "outputs":
+            ws = workspace(args.env)
+            outputs = ws.outputs()
+            path = local.write_env_file(args.env, outputs)
+            local.print_outputs(outputs)
+            local.say(f"written to {path}")
+    except ToolError as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("parley: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
