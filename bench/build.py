@@ -45,7 +45,11 @@ def timed(repo: Path, cache: Path, umask: int = 0o022) -> float:
 
 def digests(repo: Path) -> dict[str, str]:
     out = repo / "build" / "lambda"
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.suffix in {".zip", ".json"}}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.iterdir())
+        if p.suffix in {".zip", ".json"}
+    }
 
 
 def main() -> None:

@@ -49,7 +49,9 @@ class Deployed:
         return dict(config.get("Environment", {}).get("Variables", {}))
 
 
-def _wait_for_lock(endpoint: str, lock_id: str, table: str, process: subprocess.Popen[str], timeout: float = 60) -> bool:
+def _wait_for_lock(
+    endpoint: str, lock_id: str, table: str, process: subprocess.Popen[str], timeout: float = 60
+) -> bool:
     dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
                             aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
     deadline = time.monotonic() + timeout
@@ -76,13 +78,15 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
             [terraform_binary(), f"-chdir={workspace.root}", "apply", "-input=false", str(workspace.plan_file)],
             env=workspace.environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        lock_seen = _wait_for_lock(emulator.endpoint, f"{settings['bucket']}/{settings['key']}", settings["dynamodb_table"], apply)
+        lock_seen = _wait_for_lock(
+            emulator.endpoint, f"{settings['bucket']}/{settings['key']}", settings["dynamodb_table"], apply
+        )
         # ... a second run must be refused, not interleaved
         contender = subprocess.run(
             [terraform_binary(), f"-chdir={workspace.root}", "plan", "-input=false", "-lock-timeout=0s", "-no-color"],
             env=workspace.environ, capture_output=True, text=True, check=False,
         )  # fmt: skip
-        out, err = apply.communicate(timeout=600)
+        _, err = apply.communicate(timeout=600)
         assert apply.returncode == 0, err[-3000:]
         yield Deployed(emulator.endpoint, base, workspace, workspace.outputs(), lock_seen, contender, emulator)
     finally:

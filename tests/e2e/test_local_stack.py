@@ -39,7 +39,10 @@ def test_local_stack_functions_run_arm64_python312_from_the_artifacts_bucket(dep
         config = lambda_.get_function_configuration(FunctionName=name)
         assert config["Runtime"] == "python3.12" and config["Architectures"] == ["arm64"]
         assert config["Environment"]["Variables"]["TABLE_NAME"] == deployed.outputs["table_name"]
-    keys = {o["Key"] for o in deployed.client("s3").list_objects_v2(Bucket=deployed.outputs["artifacts_bucket_name"])["Contents"]}
+    keys = {
+        o["Key"]
+        for o in deployed.client("s3").list_objects_v2(Bucket=deployed.outputs["artifacts_bucket_name"])["Contents"]
+    }
     assert {f"lambda/{fn}.zip" for fn in deployed.outputs["function_names"]} <= keys
 
 

@@ -41,23 +41,35 @@ def test_hcl_every_variable_is_typed_and_described(folder: Path) -> None:
         for attr in ("type", "description")
         if not str(body.get(attr, "")).strip('" ')
     ]
-    problems += [f"{path.name}: variable {name} is typed any" for path, name, body in _blocks(folder, "variable") if "any" in str(body.get("type"))]
+    problems += [
+        f"{path.name}: variable {name} is typed any"
+        for path, name, body in _blocks(folder, "variable")
+        if "any" in str(body.get("type"))
+    ]
     assert problems == []
 
 
 @pytest.mark.parametrize("folder", ROOTS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_hcl_every_output_is_described(folder: Path) -> None:
-    missing = [f"{path.name}: output {name}" for path, name, body in _blocks(folder, "output") if not str(body.get("description", "")).strip('" ')]
+    missing = [
+        f"{path.name}: output {name}"
+        for path, name, body in _blocks(folder, "output")
+        if not str(body.get("description", "")).strip('" ')
+    ]
     assert missing == []
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda p: p.name)
 def test_hcl_modules_have_no_provider_backend_or_credential_data_sources(folder: Path) -> None:
     assert _blocks(folder, "provider") == []
-    backends = [path.name for path, parsed in _parse(folder) for block in parsed.get("terraform", []) if "backend" in block]
+    backends = [
+        path.name for path, parsed in _parse(folder) for block in parsed.get("terraform", []) if "backend" in block
+    ]
     assert backends == []
     data_types = {_name(kind) for path, parsed in _parse(folder) for block in parsed.get("data", []) for kind in block}
-    assert data_types <= OFFLINE_DATA_SOURCES, f"data sources that need credentials: {sorted(data_types - OFFLINE_DATA_SOURCES)}"
+    assert data_types <= OFFLINE_DATA_SOURCES, (
+        f"data sources that need credentials: {sorted(data_types - OFFLINE_DATA_SOURCES)}"
+    )
 
 
 @pytest.mark.parametrize("name", ["main.tf", "variables.tf", "outputs.tf", "versions.tf"])
@@ -71,7 +83,9 @@ def test_hcl_envs_share_identical_files(name: str) -> None:
 def test_hcl_envs_link_the_one_backend_block() -> None:
     for env in (ROOT / "envs").iterdir():
         link = env / "backend.tf"
-        assert link.is_symlink() and link.resolve() == ROOT / "backend.tf", f"{env.name}/backend.tf must link to ../../backend.tf"
+        assert link.is_symlink() and link.resolve() == ROOT / "backend.tf", (
+            f"{env.name}/backend.tf must link to ../../backend.tf"
+        )
         assert (env / "backend.hcl").is_file() and (env / ".terraform.lock.hcl").is_file()
 
 

@@ -25,7 +25,9 @@ def _validate(folder: Path, copy: Path) -> tuple[str, str]:
     environ = terraform_env(f"validate-{label.replace('/', '-')}")
     binary = terraform_binary()
     for args in (["init", "-backend=false", "-input=false"], ["validate", "-no-color"]):
-        result = subprocess.run([binary, f"-chdir={copy}", *args], env=environ, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [binary, f"-chdir={copy}", *args], env=environ, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             return label, f"terraform {args[0]}: {result.stderr.strip() or result.stdout.strip()}"
     return label, ""

@@ -88,7 +88,13 @@ def test_build_check_reports_a_stale_manifest(tmp_path: Path, two_builds: tuple[
     ("edit", "message"),
     [
         (("lambda_src/functions.toml", "\n[ghost]\n"), "handler module parley.handlers.ghost not found"),
-        (("lambda_src/functions.toml", '\n[api_public2]\nhandler = "parley.handlers.api_public.handler"\nrequirements = ["leftpad"]\n'), "not pinned"),
+        (
+            (
+                "lambda_src/functions.toml",
+                '\n[api_public2]\nhandler = "parley.handlers.api_public.handler"\nrequirements = ["leftpad"]\n',
+            ),
+            "not pinned",
+        ),
         (("lambda_src/requirements.txt", "\nrequests>=2\n"), "is not pinned as name==version"),
     ],
     ids=["missing-handler", "unpinned-requirement", "unpinned-line"],
@@ -117,7 +123,11 @@ def test_build_uninstallable_requirement_fails_in_one_line(tmp_path: Path, two_b
     pins.write_text(pins.read_text().replace("aws-lambda-powertools==3.37.0", "aws-lambda-powertools==0.0.0"))
     # When building with an empty dependency cache
     result = subprocess.run(
-        [sys.executable, "build.py", "--cache", str(tmp_path / "cache")], cwd=repo, capture_output=True, text=True, check=False
+        [sys.executable, "build.py", "--cache", str(tmp_path / "cache")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     # Then one line names the function and pip's reason, and the manifest is untouched
     assert result.returncode == 1
