@@ -6,7 +6,10 @@ locals {
   route_keys = setunion(["$connect", "$disconnect", "$default"], var.actions)
 
   # Known from the API alone (not the stage), so functions can read them without a cycle.
-  management_endpoint    = "https://${trimprefix(aws_apigatewayv2_api.this.api_endpoint, "wss://")}/${var.stage.name}"
+  # api_endpoint is wss://{api}.execute-api.{region}.amazonaws.com (some emulators say https://).
+  api_host               = replace(aws_apigatewayv2_api.this.api_endpoint, "/^[a-z]+:\\/\\//", "")
+  websocket_url          = "wss://${local.api_host}/${var.stage.name}"
+  management_endpoint    = "https://${local.api_host}/${var.stage.name}"
   manage_connections_arn = "${aws_apigatewayv2_api.this.execution_arn}/${var.stage.name}/*/@connections/*"
 
   access_log_format = jsonencode({

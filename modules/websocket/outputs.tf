@@ -15,7 +15,7 @@ output "stage_name" {
 
 output "websocket_url" {
   description = "URL clients connect to: wss://{api}.execute-api.{region}.amazonaws.com/{stage} (add ?token=<Cognito JWT>)."
-  value       = "${aws_apigatewayv2_api.this.api_endpoint}/${var.stage.name}"
+  value       = local.websocket_url
 }
 
 output "management_endpoint" {

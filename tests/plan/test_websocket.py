@@ -173,3 +173,15 @@ def test_envs_output_the_websocket_url_and_local_uses_the_emulator_endpoint(plan
         if v["type"] == "aws_lambda_function" and v["values"]["function_name"] == "parley-local-ws"
     )
     assert ws["environment"][0]["variables"]["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4566"
+
+
+def test_stack_sets_every_setting_the_websocket_functions_require(plans: PlanSession) -> None:
+    from parley.handlers.ws import WsSettings
+    from parley.handlers.ws_authorizer import AuthorizerSettings
+
+    functions = _functions(plans.case("stack", "emulator"))
+    for name, settings in (("parley-local-ws", WsSettings), ("parley-local-ws-authorizer", AuthorizerSettings)):
+        variables = functions[name]["environment"][0]["variables"]
+        known = settings.env_names()
+        assert {env for env, required in known.items() if required} <= set(variables), name
+        assert {v for v in variables if v.startswith(("WS_", "JWT", "JWKS"))} <= set(known), name

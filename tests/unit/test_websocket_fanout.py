@@ -35,7 +35,7 @@ class Raising:
     ],
 )
 def test_websocket_post_classifies_each_failure(monkeypatch, error, outcome) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(websocket, "management_client", lambda endpoint, pool_size=32: Raising(error))
+    monkeypatch.setattr(websocket, "management_client", lambda endpoint: Raising(error))
     assert websocket.post("http://127.0.0.1:1", "c1", {"type": "x"}) is outcome
 
 

@@ -234,9 +234,7 @@ def test_ws_management_endpoint_comes_from_the_event_when_not_set(table, lambda_
     management = install_management(monkeypatch)
     seen: list[str] = []
     monkeypatch.delenv("WS_MANAGEMENT_ENDPOINT", raising=False)
-    monkeypatch.setattr(
-        ws.websocket, "management_client", lambda endpoint, pool_size=32: seen.append(endpoint) or management
-    )
+    monkeypatch.setattr(ws.websocket, "management_client", lambda endpoint: seen.append(endpoint) or management)
     ws.load.cache_clear()
     ws.handler(ws_event("ping", "c1", {"action": "ping"}), lambda_context)
     assert seen == ["https://abc123.execute-api.us-east-1.amazonaws.com/live"]

@@ -53,7 +53,7 @@ class FakeManagementApi:
 def install_management(monkeypatch: pytest.MonkeyPatch) -> FakeManagementApi:
     """Route the adapter's management client to a recording fake; no backoff sleeps."""
     fake = FakeManagementApi()
-    monkeypatch.setattr(websocket, "management_client", lambda endpoint, pool_size=32: fake)
+    monkeypatch.setattr(websocket, "management_client", lambda endpoint: fake)
     monkeypatch.setattr(websocket, "backoff_seconds", lambda attempt: 0.0)
     return fake
 

@@ -40,13 +40,13 @@ class Delivery(enum.Enum):
 
 
 @functools.cache
-def management_client(endpoint: str, pool_size: int = DEFAULT_CONCURRENCY) -> Any:
-    """One client per endpoint, with an HTTP pool as large as the fan-out pool."""
+def management_client(endpoint: str) -> Any:
+    """One client per endpoint, keeping as many HTTP connections alive as the largest fan-out pool."""
     config = Config(
         retries={"mode": "standard", "max_attempts": 1},  # throttling is retried by fan_out, with jitter
         connect_timeout=3,
         read_timeout=10,
-        max_pool_connections=pool_size,
+        max_pool_connections=MAX_CONCURRENCY,
     )
     return boto3.session.Session().client("apigatewaymanagementapi", endpoint_url=endpoint, config=config)
 
@@ -59,12 +59,10 @@ def encode(frame: dict[str, Any] | bytes) -> bytes:
     return frame if isinstance(frame, bytes) else json.dumps(frame, separators=(",", ":")).encode()
 
 
-def post(
-    endpoint: str, connection_id: str, frame: dict[str, Any] | bytes, pool_size: int = DEFAULT_CONCURRENCY
-) -> Delivery:
+def post(endpoint: str, connection_id: str, frame: dict[str, Any] | bytes) -> Delivery:
     """Send one frame to one connection; never raises for a per-connection failure."""
     try:
-        management_client(endpoint, pool_size).post_to_connection(ConnectionId=connection_id, Data=encode(frame))
+        management_client(endpoint).post_to_connection(ConnectionId=connection_id, Data=encode(frame))
     except ClientError as exc:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = exc.response.get("Error", {}).get("Code", "")
@@ -158,10 +156,9 @@ def fan_out(
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> FanOutResult:
     """Post ``frame`` to every connection through the management API at ``endpoint``."""
-    pool_size = max(1, min(concurrency, MAX_CONCURRENCY))
 
     def poster(connection_id: str, data: bytes) -> Delivery:
-        return post(endpoint, connection_id, data, pool_size)
+        return post(endpoint, connection_id, data)
 
     return fan_out_with(poster, connection_ids, frame, concurrency=concurrency)
 
