@@ -246,3 +246,22 @@ def test_ws_message_item_uses_the_shared_key_format(ws_env, lambda_context) -> N
     call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "x"})
     item = next(i for i in all_items(table) if i["SK"].startswith("MSG#"))
     assert item["SK"] == keys.message(int(item["created_at"]), item["message_id"])
+
+
+def test_ws_anonymous_connection_is_stored_but_joins_no_room(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    event = ws_event("$connect", "c1", sub=None)
+    event["requestContext"]["authorizer"] = {"principalId": "anonymous", "sub": "", "anonymous": "true"}
+    assert ws.handler(event, lambda_context)["statusCode"] == 200
+    assert table.get_item(Key={"PK": "CONN#c1", "SK": "META"})["Item"]["user_id"] == "anonymous-c1"
+    add_member(table, "r1", "u-alice")
+    frame = ws_event("join", "c1", {"action": "join", "room": "r1"}, sub=None)
+    frame["requestContext"]["authorizer"] = {"principalId": "anonymous", "sub": "", "anonymous": "true"}
+    ws.handler(frame, lambda_context)
+    assert api.last("c1")["error"] == "not_a_member"
+
+
+def test_ws_disconnect_of_an_unknown_connection_is_a_no_op(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    assert call(lambda_context, "$disconnect", "ghost")["statusCode"] == 200
+    assert all_items(table) == [] and dict(api.frames) == {}

@@ -236,3 +236,24 @@ def test_ws_authorizer_refuses_each_bad_token_for_its_own_reason(authorizer_env,
     with pytest.raises(Unauthorized) as refused:
         tokens.verify(token, jwks.key_set(jwks_server.url).key, issuer=issuer, audiences=[pool.client_id])
     assert refused.value.code == code
+
+
+def test_ws_authorizer_refetches_the_jwks_for_an_unknown_key_at_most_once_a_minute(authorizer_env, jwks_server) -> None:  # type: ignore[no-untyped-def]
+    keys = jwks.key_set(jwks_server.url)
+    keys.key("dummy")  # moto's key id
+    with pytest.raises(Unauthorized):
+        keys.key("rotated-away")
+    with pytest.raises(Unauthorized):
+        keys.key("rotated-away")
+    assert jwks_server.hits == 1  # fetched within the minute: no refetch
+
+
+def test_ws_authorizer_refetches_the_jwks_for_an_unknown_key_once_the_interval_passed(
+    authorizer_env, jwks_server, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    keys = jwks.key_set(jwks_server.url)
+    keys.key("dummy")
+    monkeypatch.setattr(jwks, "REFRESH_INTERVAL_SECONDS", 0)
+    with pytest.raises(Unauthorized):
+        keys.key("rotated-away")
+    assert jwks_server.hits == 2

@@ -161,3 +161,12 @@ def test_ws_relay_join_with_an_unknown_code_is_refused(relay_env, lambda_context
     call(lambda_context, "web", {"action": "relay.join", "code": "ABCD-EFGH"})
     assert api.last("web")["error"] == "relay_not_found"
     assert all_items(table) == before
+
+
+def test_ws_relay_join_twice_from_one_connection_is_refused(relay_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = relay_env
+    _, code = open_relay(lambda_context, api)
+    before = all_items(table)
+    call(lambda_context, "cli", {"action": "relay.join", "code": code})
+    assert api.last("cli")["error"] == "already_joined"
+    assert all_items(table) == before
