@@ -17,3 +17,13 @@ output "function_names" {
   description = "Deployed function name by function."
   value       = module.stack.function_names
 }
+
+output "websocket_url" {
+  description = "WebSocket URL clients connect to (append ?token=<Cognito JWT>)."
+  value       = module.stack.websocket_url
+}
+
+output "websocket_management_endpoint" {
+  description = "Endpoint the functions post WebSocket frames to."
+  value       = module.stack.websocket_management_endpoint
+}
