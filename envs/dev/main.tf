@@ -14,4 +14,7 @@ module "stack" {
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
+  reminders               = var.reminders
+  points_reset            = var.points_reset
+  schedule_retry          = var.schedule_retry
 }

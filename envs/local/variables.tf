@@ -62,3 +62,38 @@ variable "function_overrides" {
   }))
   default = {}
 }
+
+variable "reminders" {
+  description = "Reminder delivery: shard count, schedule expression, per-run bound, attempts, SES sender and push endpoint (see docs/scheduling.md)."
+  type = object({
+    shard_count         = optional(number)
+    schedule_expression = optional(string)
+    enabled             = optional(bool)
+    max_per_run         = optional(number)
+    max_attempts        = optional(number)
+    email_from          = optional(string)
+    push_endpoint       = optional(string)
+  })
+  default = {}
+}
+
+variable "points_reset" {
+  description = "Daily points reset: schedule expression, time zone and days covered (see docs/scheduling.md)."
+  type = object({
+    schedule_expression = optional(string)
+    timezone            = optional(string)
+    enabled             = optional(bool)
+    lookback_days       = optional(number)
+  })
+  default = {}
+}
+
+variable "schedule_retry" {
+  description = "Retries of scheduled invocations before dead-lettering, and optional alarm actions for the dead-letter queue."
+  type = object({
+    maximum_attempts          = optional(number)
+    maximum_event_age_seconds = optional(number)
+    alarm_actions             = optional(list(string))
+  })
+  default = {}
+}

@@ -17,3 +17,13 @@ output "function_names" {
   description = "Deployed function name by function."
   value       = module.stack.function_names
 }
+
+output "schedule_group_name" {
+  description = "Scheduler schedule group holding the app's schedules."
+  value       = module.stack.schedule_group_name
+}
+
+output "schedules_dead_letter_queue_url" {
+  description = "Queue holding undeliverable scheduled events and failed scheduled runs."
+  value       = module.stack.schedules_dead_letter_queue_url
+}

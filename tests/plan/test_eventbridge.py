@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 from tests.plan.harness import OFFLINE_PROVIDER, ROOT, PlanSession, _diagnostics
@@ -27,7 +26,10 @@ def test_eventbridge_schedules_are_data_in_one_group(plans: PlanSession) -> None
     assert reminders["group_name"] == "parley-dev-schedules"
     assert (reminders["schedule_expression"], reminders["schedule_expression_timezone"]) == ("rate(5 minutes)", "UTC")
     assert reminders["state"] == "ENABLED" and points["state"] == "DISABLED"
-    assert (points["schedule_expression"], points["schedule_expression_timezone"]) == ("cron(0 0 * * ? *)", "Europe/Berlin")
+    assert (points["schedule_expression"], points["schedule_expression_timezone"]) == (
+        "cron(0 0 * * ? *)",
+        "Europe/Berlin",
+    )
     assert reminders["target"][0]["arn"] == REMINDERS_ARN and points["target"][0]["arn"] == POINTS_ARN
     assert json.loads(reminders["target"][0]["input"]) == {"job": "reminders"}
     assert json.loads(points["target"][0]["input"]) == {}
