@@ -132,6 +132,11 @@ module "points_reset_function" {
   policy_statements = {
     table_read_write = local.table_read_write
     dead_letter      = local.schedules_dead_letter
+    # A bounded run invokes itself to go on (named, not referenced: no cycle).
+    continue_run = {
+      actions   = ["lambda:InvokeFunction"]
+      resources = ["arn:${data.aws_partition.current.partition}:lambda:*:*:function:${var.name_prefix}-points-reset"]
+    }
   }
 }
 

@@ -117,3 +117,21 @@ def test_points_reset_handler_ignores_malformed_input(
     backfill = handler_module.handler({"today": TODAY}, lambda_context)
     assert backfill["today"] == TODAY and backfill["reset"] + result["reset"] == 1
     assert balance(table, "u1") == ALLOWANCE
+
+
+def test_points_reset_handler_continues_in_a_new_invocation_when_bounded(
+    table: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POINTS_MAX_PER_RUN", "1")
+    calls: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(handler_module, "continue_later", lambda arn, payload: calls.append((arn, payload)))
+    for user in ("u1", "u2", "u3"):
+        profile(table, user)
+        spend(table, user, 5, YESTERDAY)
+    first = handler_module.handler({"today": TODAY}, lambda_context)
+    assert first.get("continued") is True, first
+    assert calls == [
+        (lambda_context.invoked_function_arn, {"today": TODAY, "continuation": 1})
+    ]
+    last = handler_module.handler({"today": TODAY, "continuation": 10}, lambda_context)
+    assert last["exhausted"] is True and "continued" not in last and len(calls) == 1  # the chain is bounded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -80,3 +81,8 @@ class DynamoPointsStore:
                 return "no_user"
             raise
         return "reset"
+
+
+def continue_later(function_arn: str, payload: dict[str, Any]) -> None:
+    """Invoke the reset again, asynchronously, to finish what a bounded run left."""
+    aws.client("lambda").invoke(FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode())

@@ -1,7 +1,9 @@
 """The ``points_reset`` function: run daily by a schedule to give back the call points spent on past days.
 
 Input (optional): ``{"today": "YYYY-MM-DD"}`` to run as of another day (a
-backfill). Malformed input is logged and ignored.
+backfill). A run that reaches its bound invokes itself again with
+``{"today": ..., "continuation": n}`` (at most 10 times). Malformed input is
+logged and ignored.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.adapters.points import DynamoPointsStore
+from parley.adapters.points import DynamoPointsStore, continue_later
 from parley.domain import points
 from parley.handlers.reminders import positive_int
 from parley.settings import BaseSettings, env, load, settings_class
 
 logger = Logger(service="parley")
+
+MAX_CONTINUATIONS = 10
 
 
 def timezone_name(value: str) -> str:
@@ -37,24 +41,36 @@ class PointsResetSettings(BaseSettings):
     max_per_run: int = env("POINTS_MAX_PER_RUN", default=20_000, parse=positive_int)
 
 
-def parse_today(event: Any, settings: PointsResetSettings) -> tuple[str, str | None]:
+def parse_input(event: Any, settings: PointsResetSettings) -> tuple[str, int, str | None]:
+    """(today, continuation, problem) from the input; a problem means "ignored, defaults used"."""
     today = points.day_of(datetime.now(UTC), settings.timezone)
-    if not isinstance(event, dict) or "today" not in event:
-        return today, None if event in (None, {}) or isinstance(event, dict) else "input is not a JSON object"
+    if event is None or event == {}:
+        return today, 0, None
+    if not isinstance(event, dict):
+        return today, 0, "input is not a JSON object"
+    continuation = event.get("continuation", 0)
+    if (
+        not isinstance(continuation, int)
+        or isinstance(continuation, bool)
+        or not 0 <= continuation <= MAX_CONTINUATIONS
+    ):
+        return today, MAX_CONTINUATIONS, f"continuation must be a whole number from 0 to {MAX_CONTINUATIONS}"
+    if "today" not in event:
+        return today, continuation, None
     value = event["today"]
     try:
         chosen = date.fromisoformat(value).isoformat() if isinstance(value, str) and len(value) == 10 else None
     except ValueError:
         chosen = None
     if chosen is None or chosen > today:
-        return today, "today must be a past or current date, YYYY-MM-DD"
-    return chosen, None
+        return today, continuation, "today must be a past or current date, YYYY-MM-DD"
+    return chosen, continuation, None
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings = load(PointsResetSettings)
-    today, problem = parse_today(event, settings)
+    today, continuation, problem = parse_input(event, settings)
     if problem:
         logger.error("ignoring malformed schedule input", extra={"problem": problem})
     report = points.reset(
@@ -66,5 +82,10 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         time_left_ms=context.get_remaining_time_in_millis,
     )
     result = report.as_dict() | ({"input_error": problem} if problem else {})
+    if report.exhausted and continuation < MAX_CONTINUATIONS:
+        # More spenders than one run handles: go on in a fresh invocation now
+        # rather than a day late. Bounded, so a fault cannot loop for ever.
+        continue_later(context.invoked_function_arn, {"today": today, "continuation": continuation + 1})
+        result["continued"] = True
     logger.info("points reset run", extra=result)
     return result
