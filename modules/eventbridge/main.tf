@@ -72,27 +72,37 @@ resource "aws_iam_role" "scheduler" {
   })
 }
 
+# Two policies, so the invoke scope (ARNs given) is readable in a plan while
+# the queue's ARN is still unknown.
 resource "aws_iam_role_policy" "scheduler" {
   count = length(var.schedules) > 0 ? 1 : 0
 
-  name = "${var.name_prefix}-scheduler"
+  name = "${var.name_prefix}-scheduler-invoke"
   role = aws_iam_role.scheduler[0].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "InvokeScheduledFunctions"
-        Effect   = "Allow"
-        Action   = "lambda:InvokeFunction"
-        Resource = [for fn in sort(tolist(local.scheduled_functions)) : var.functions[fn]]
-      },
-      {
-        Sid      = "DeadLetter"
-        Effect   = "Allow"
-        Action   = "sqs:SendMessage"
-        Resource = aws_sqs_queue.dead_letter.arn
-      },
-    ]
+    Statement = [{
+      Sid      = "InvokeScheduledFunctions"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = [for fn in sort(tolist(local.scheduled_functions)) : var.functions[fn]]
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "scheduler_dead_letter" {
+  count = length(var.schedules) > 0 ? 1 : 0
+
+  name = "${var.name_prefix}-scheduler-dead-letter"
+  role = aws_iam_role.scheduler[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "DeadLetter"
+      Effect   = "Allow"
+      Action   = "sqs:SendMessage"
+      Resource = aws_sqs_queue.dead_letter.arn
+    }]
   })
 }
 
@@ -127,7 +137,7 @@ resource "aws_scheduler_schedule" "schedule" {
   }
 
   # The role's policy must exist before the first run.
-  depends_on = [aws_iam_role_policy.scheduler]
+  depends_on = [aws_iam_role_policy.scheduler, aws_iam_role_policy.scheduler_dead_letter]
 }
 
 resource "aws_cloudwatch_event_rule" "rule" {

@@ -60,9 +60,12 @@ def test_eventbridge_role_invokes_only_the_scheduled_functions(plans: PlanSessio
     trust = json.loads(case.one("aws_iam_role")["assume_role_policy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":schedule-group/parley-dev-schedules")
-    policy = case.one("aws_iam_role_policy")
-    assert "policy" in case.of_type("aws_iam_role_policy").popitem()[1]["after_unknown"]  # names the queue ARN
-    assert policy["name"] == "parley-dev-scheduler"
+    policies = {v["values"]["name"]: v for v in case.of_type("aws_iam_role_policy").values()}
+    assert set(policies) == {"parley-dev-scheduler-invoke", "parley-dev-scheduler-dead-letter"}
+    invoke = json.loads(policies["parley-dev-scheduler-invoke"]["values"]["policy"])["Statement"]
+    assert [s["Action"] for s in invoke] == ["lambda:InvokeFunction"]
+    assert invoke[0]["Resource"] == [POINTS_ARN, REMINDERS_ARN]  # not the unscheduled function
+    assert "policy" in policies["parley-dev-scheduler-dead-letter"]["after_unknown"]  # the queue's ARN
 
 
 def test_eventbridge_function_failures_go_to_the_queue_unless_disabled(plans: PlanSession) -> None:
@@ -132,3 +135,11 @@ module "eventbridge" {{
     )
     errors = [f"{d['summary']}: {d.get('detail', '')}" for d in _diagnostics(tmp_path, terraform_env(None))]
     assert any("every schedule's function must be a key of functions" in e for e in errors), errors
+
+
+def test_eventbridge_rules_only_grant_invoke_through_resource_policies(plans: PlanSession) -> None:
+    case = plans.case("eventbridge", "rules_only")
+    permission = case.one("aws_lambda_permission")
+    assert permission["function_name"] == "arn:aws:lambda:eu-west-1:123456789012:function:parley-dev-audit"
+    assert permission["action"] == "lambda:InvokeFunction" and permission["principal"] == "events.amazonaws.com"
+    assert "source_arn" in next(iter(case.of_type("aws_lambda_permission").values()))["after_unknown"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.handlers.points_reset import PointsResetSettings
+from parley.handlers.reminders import RemindersSettings
 from tests.plan.harness import PlanSession, index_plan
 
 
@@ -77,3 +79,15 @@ def test_stack_schedules_every_env_deploys_both_schedules_and_a_dead_letter_queu
         assert f"parley-{env}-schedules-dlq" in queues
         configs = [v for v in resources.values() if v["type"] == "aws_lambda_function_event_invoke_config"]
         assert len(configs) == 2
+
+
+def test_stack_schedules_functions_get_every_setting_their_handlers_read(plans: PlanSession) -> None:
+    functions = _by(plans.case("stack", "dev").resources, "aws_lambda_function", "function_name")
+    for name, settings in (
+        ("parley-dev-reminders", RemindersSettings),
+        ("parley-dev-points-reset", PointsResetSettings),
+    ):
+        env = set(functions[name]["values"]["environment"][0]["variables"])
+        names = settings.env_names()
+        assert {n for n, required in names.items() if required} <= env, name
+        assert env - {"POWERTOOLS_SERVICE_NAME"} <= set(names), f"{name} sets settings nothing reads"
