@@ -284,3 +284,19 @@ def test_reminders_handler_runs_with_settings_and_ignores_malformed_input(
     assert result["delivered"] == 1 and "shards must be a list" in result["input_error"]
     assert get(table, item)["status"] == "sent"
     assert handler_module.handler(load_event("schedule_reminders"), lambda_context)["examined"] == 0
+
+
+def test_reminders_an_unexpected_delivery_error_is_retried_and_the_run_goes_on(
+    table: Any, ports: DynamoReminderPorts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = seed(table, "u1", rid="r1", channel="email")
+    fine = seed(table, "u2", rid="r2")
+
+    def explode(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ports, "send_email", explode)
+    report = reminders.run(ports, NOW, limits(max_attempts=1))
+    assert (report.errors, report.delivered, report.failed) == (1, 1, 1)
+    assert get(table, broken)["failed_reason"] == "internal_error_RuntimeError_after_1_attempts"
+    assert get(table, fine)["status"] == "sent"

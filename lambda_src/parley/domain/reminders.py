@@ -273,6 +273,7 @@ class RunReport:
     retried: int = 0
     failed: int = 0
     rescheduled: int = 0  # recurring: next occurrence set
+    errors: int = 0  # unexpected errors while delivering (the reminder is retried)
     exhausted: bool = False  # stopped by the per-run bound; the next run continues
 
     def as_dict(self) -> dict[str, Any]:
@@ -403,7 +404,17 @@ def transition(
         }
         return "retried", fields, release
 
-    if reason in TERMINAL_REASONS or reminder.get("recurrence", "none") == "none":
+    upcoming = (
+        None
+        if reason in TERMINAL_REASONS
+        else next_occurrence(
+            parse_time(reminder["due_at"]),
+            str(reminder.get("recurrence", "none")),
+            str(reminder.get("timezone", "UTC")),
+            now,
+        )
+    )
+    if upcoming is None:  # a one-off reminder, or a failure that ends the series
         if outcome is Outcome.DELIVERED:
             fields = {
                 "status": SENT,
@@ -417,10 +428,6 @@ def transition(
         return "failed", fields, [*release, "GSI1PK", "GSI1SK"]
 
     # Recurring: whatever this occurrence's fate, the series goes on.
-    upcoming = next_occurrence(
-        parse_time(reminder["due_at"]), str(reminder["recurrence"]), str(reminder["timezone"]), now
-    )
-    assert upcoming is not None
     due_iso = iso(upcoming)
     fields = {
         "status": PENDING,
@@ -514,7 +521,12 @@ def _handle(
         result = Result(Outcome.FAILED, "invalid_item")
         claimed = {**claimed, "recurrence": "none"}
     else:
-        result = deliver(claimed, ports, now)
+        try:
+            result = deliver(claimed, ports, now)
+        except Exception as exc:  # noqa: BLE001 - per-reminder guard: one bad reminder must not stop the run
+            # Counted as a transient failure: retried, then failed after max attempts.
+            result = Result(Outcome.RETRY, f"internal_error_{type(exc).__name__}")
+            report.errors += 1
     kind, fields, remove = transition(claimed, result, now, limits)
     if not ports.finish(claimed, token, fields, remove):
         return  # our claim expired and another run took over: it owns the outcome

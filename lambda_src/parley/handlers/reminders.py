@@ -81,5 +81,8 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     )
     report = reminders.run(ports, datetime.now(UTC), limits, context.get_remaining_time_in_millis, shards)
     result = report.as_dict() | ({"input_error": problem} if problem else {})
-    logger.info("reminders run", extra=result)
+    if report.errors:
+        logger.error("unexpected errors while delivering reminders; see last_error on the items", extra=result)
+    else:
+        logger.info("reminders run", extra=result)
     return result
