@@ -4,7 +4,6 @@
 locals {
   name_prefix = "${var.app}-${var.env}"
 }
-
 module "stack" {
   source = "../../modules/stack"
 
@@ -15,4 +14,7 @@ module "stack" {
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
   websocket               = var.websocket
+  reminders               = var.reminders
+  points_reset            = var.points_reset
+  schedule_retry          = var.schedule_retry
 }

@@ -52,6 +52,25 @@ def due_shard(shard: int) -> str:
     return f"DUE#{shard}"
 
 
+def due_sort(due_iso: str, reminder_id: str) -> str:
+    """GSI1SK of a pending reminder: sorts by due time (fixed-width UTC ISO), then id."""
+    return f"{due_iso}#{reminder_id}"
+
+
+def due_upper_bound(now_iso: str) -> str:
+    """Exclusive upper bound matching every ``due_sort`` due at or before ``now_iso`` ('$' follows '#')."""
+    return f"{now_iso}$"
+
+
+def device(device_id: str) -> str:
+    return f"DEVICE#{device_id}"
+
+
+def spent(day: str) -> str:
+    """Partition listing the users who spent points on ``day`` (YYYY-MM-DD in the reset time zone)."""
+    return f"SPENT#{day}"
+
+
 def pool(name: str) -> str:
     return f"POOL#{name}"
 
@@ -64,6 +83,9 @@ PROFILE = "PROFILE"
 SETTINGS = "SETTINGS"
 META = "META"
 TICKET = "TICKET"
+REMINDER_PREFIX = "REMINDER#"
+DEVICE_PREFIX = "DEVICE#"
+CONN_PREFIX = "CONN#"
 
 
 def ttl_in(seconds: int, now: float | None = None) -> int:

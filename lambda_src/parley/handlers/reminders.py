@@ -1,0 +1,88 @@
+"""The ``reminders`` function: run by a schedule (every 5 minutes by default) to deliver due reminders.
+
+Input (the schedule's JSON, all optional): ``{"shards": [0, 1], "max_items": 50}``.
+Malformed input is logged and ignored, so a bad schedule never stops delivery.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from parley.adapters.reminders import DynamoReminderPorts
+from parley.domain import reminders
+from parley.settings import BaseSettings, env, load, settings_class
+
+logger = Logger(service="parley")
+
+EXPO_PUSH_ENDPOINT = "https://exp.host/--/api/v2/push/send"
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be >= 1, got {number}")
+    return number
+
+
+@settings_class
+class RemindersSettings(BaseSettings):
+    shard_count: int = env("REMINDER_SHARD_COUNT", parse=positive_int)
+    max_per_run: int = env("REMINDER_MAX_PER_RUN", default=200, parse=positive_int)
+    max_attempts: int = env("REMINDER_MAX_ATTEMPTS", default=3, parse=positive_int)
+    retry_delay_seconds: int = env("REMINDER_RETRY_DELAY_SECONDS", default=300, parse=positive_int)
+    claim_lease_seconds: int = env("REMINDER_CLAIM_LEASE_SECONDS", default=900, parse=positive_int)
+    ws_management_endpoint: str = env("WS_MANAGEMENT_ENDPOINT")
+    email_from: str = env("REMINDER_EMAIL_FROM", default="")
+    push_endpoint: str = env("PUSH_ENDPOINT", default=EXPO_PUSH_ENDPOINT)
+    push_timeout_seconds: float = env("PUSH_TIMEOUT_SECONDS", default=5.0, parse=float)
+
+
+def parse_input(event: Any, settings: RemindersSettings) -> tuple[list[int] | None, int, str | None]:
+    """(shards, max_items, problem) from the schedule's input; a problem means "ignored, defaults used"."""
+    if event is None or event == {}:
+        return None, settings.max_per_run, None
+    if not isinstance(event, dict):
+        return None, settings.max_per_run, "input is not a JSON object"
+    shards, max_items = event.get("shards"), event.get("max_items", settings.max_per_run)
+    if shards is not None and not (
+        isinstance(shards, list)
+        and shards
+        and all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < settings.shard_count for s in shards)
+    ):
+        return None, settings.max_per_run, f"shards must be a list of shard numbers below {settings.shard_count}"
+    if not isinstance(max_items, int) or isinstance(max_items, bool) or not 1 <= max_items <= settings.max_per_run:
+        return None, settings.max_per_run, f"max_items must be a whole number from 1 to {settings.max_per_run}"
+    return (sorted(set(shards)) if shards else None), max_items, None
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    settings = load(RemindersSettings)
+    shards, max_items, problem = parse_input(event, settings)
+    if problem:
+        logger.error("ignoring malformed schedule input", extra={"problem": problem})
+    ports = DynamoReminderPorts(
+        settings.table_name,
+        settings.ws_management_endpoint,
+        settings.email_from,
+        settings.push_endpoint,
+        settings.push_timeout_seconds,
+    )
+    limits = reminders.RunLimits(
+        shard_count=settings.shard_count,
+        max_items=max_items,
+        max_attempts=settings.max_attempts,
+        retry_delay_seconds=settings.retry_delay_seconds,
+        lease_seconds=settings.claim_lease_seconds,
+    )
+    report = reminders.run(ports, datetime.now(UTC), limits, context.get_remaining_time_in_millis, shards)
+    result = report.as_dict() | ({"input_error": problem} if problem else {})
+    if report.errors:
+        logger.error("unexpected errors while delivering reminders; see last_error on the items", extra=result)
+    else:
+        logger.info("reminders run", extra=result)
+    return result

@@ -1,0 +1,78 @@
+"""Shared pieces of the reminders tests: a recording WebSocket management client and a stub push server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+class RecordingManagementClient:
+    """Stands in for the apigatewaymanagementapi client: records frames, answers 410 for ``gone`` ids."""
+
+    def __init__(self, gone: set[str] | None = None) -> None:
+        self.gone = gone or set()
+        self.posted: list[tuple[str, dict[str, Any]]] = []
+
+    def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:
+        if ConnectionId in self.gone:
+            raise ClientError(
+                {"Error": {"Code": "GoneException", "Message": "gone"}, "ResponseMetadata": {"HTTPStatusCode": 410}},
+                "PostToConnection",
+            )
+        self.posted.append((ConnectionId, json.loads(Data)))
+        return {}
+
+
+class PushStub:
+    """A local Expo stand-in: answers each message by its token, records every request body."""
+
+    def __init__(self) -> None:
+        self.requests: list[list[dict[str, Any]]] = []
+        self.status = 200
+        self.errors: dict[str, str] = {}  # token -> Expo error code
+        self.url = ""
+
+
+@contextmanager
+def push_server() -> Iterator[PushStub]:
+    stub = PushStub()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            stub.requests.append(body)
+            if stub.status != 200:
+                self.send_response(stub.status)
+                self.end_headers()
+                return
+            data = [
+                {"status": "error", "message": "x", "details": {"error": stub.errors[m["to"]]}}
+                if m["to"] in stub.errors
+                else {"status": "ok", "id": f"ticket-{i}"}
+                for i, m in enumerate(body)
+            ]
+            payload = json.dumps({"data": data}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}/--/api/v2/push/send"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
