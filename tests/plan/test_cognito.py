@@ -50,8 +50,14 @@ def test_cognito_web_client_is_public_with_short_lived_tokens(plans: PlanSession
     assert client["generate_secret"] is False
     assert client["prevent_user_existence_errors"] == "ENABLED"
     assert client["enable_token_revocation"] is True
-    assert (client["access_token_validity"], client["id_token_validity"], client["refresh_token_validity"]) == (60, 60, 30)
-    assert client["token_validity_units"] == [{"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}]
+    assert (client["access_token_validity"], client["id_token_validity"], client["refresh_token_validity"]) == (
+        60,
+        60,
+        30,
+    )
+    assert client["token_validity_units"] == [
+        {"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}
+    ]
     assert client["auth_session_validity"] == 3
     assert client["allowed_oauth_flows_user_pool_client"] is False
     assert client["supported_identity_providers"] == ["COGNITO"]
@@ -145,7 +151,9 @@ def test_cognito_identity_pool_toggle_off(plans: PlanSession) -> None:
 
 
 def test_cognito_rejects_inconsistent_combinations(plans: PlanSession) -> None:
-    assert "needs user_pool.triggers.define_auth_challenge" in plans.rejection("cognito", "reject_custom_without_triggers")
+    assert "needs user_pool.triggers.define_auth_challenge" in plans.rejection(
+        "cognito", "reject_custom_without_triggers"
+    )
     assert "takes no custom-auth challenge triggers" in plans.rejection("cognito", "reject_native_with_triggers")
     assert "needs user_pool.tier ESSENTIALS or PLUS" in plans.rejection("cognito", "reject_native_on_lite")
     assert "needs user_pool.tier PLUS" in plans.rejection("cognito", "reject_threat_protection_without_plus")

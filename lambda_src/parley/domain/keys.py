@@ -64,6 +64,7 @@ PROFILE = "PROFILE"
 SETTINGS = "SETTINGS"
 META = "META"
 TICKET = "TICKET"
+OTP_SENDS = "OTP_SENDS"  # per-user count of sign-in codes mailed in the current window
 
 
 def ttl_in(seconds: int, now: float | None = None) -> int:
