@@ -14,4 +14,6 @@ module "stack" {
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
+  auth                    = var.auth
+  google_client_secret    = var.google_client_secret
 }
