@@ -30,7 +30,7 @@ resource "aws_sesv2_email_identity" "this" {
 
 resource "aws_cognito_user_pool" "this" {
   name                     = "${var.name_prefix}-users"
-  user_pool_tier           = var.user_pool.tier
+  user_pool_tier           = var.emulator ? null : var.user_pool.tier # the emulator does not report a tier
   deletion_protection      = var.user_pool.deletion_protection_enabled ? "ACTIVE" : "INACTIVE"
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]

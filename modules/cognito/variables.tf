@@ -192,7 +192,7 @@ variable "identity_pool" {
 }
 
 variable "emulator" {
-  description = "The pool is created on the local emulator: leave out what it cannot create (the identity pool's role attachment)."
+  description = "The pool is created on the local emulator: leave out what it cannot create or report (the identity pool's role attachment, the pool's feature tier)."
   type        = bool
   default     = false
 }

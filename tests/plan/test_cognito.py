@@ -138,6 +138,8 @@ def test_cognito_emulator_leaves_out_the_role_attachment(plans: PlanSession) -> 
     case = plans.case("cognito", "custom_google_emulator")
     assert case.count("aws_cognito_identity_pool") == 1
     assert case.count("aws_cognito_identity_pool_roles_attachment") == 0
+    # The emulator reports no feature tier: none is set there, so a second plan shows no change
+    assert case.one("aws_cognito_user_pool").get("user_pool_tier") is None
     # Unauthenticated access, when allowed, gets a role with no permissions
     assert case.count("aws_iam_role") == 2
     assert case.count("aws_iam_role_policy") == 0
