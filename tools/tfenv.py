@@ -107,6 +107,7 @@ def terraform_env(data_dir: str | None, endpoint: str | None = None, base: Path 
         for name in _REAL_CREDENTIAL_VARS:
             environ.pop(name, None)
         environ.update(emulator_environment(endpoint))
+        environ["TF_VAR_emulator_endpoint"] = endpoint
     return environ
 
 

@@ -10,6 +10,7 @@ module "stack" {
   name_prefix             = local.name_prefix
   artifacts_dir           = var.artifacts_dir
   emulator                = var.emulator
+  emulator_endpoint       = var.emulator_endpoint
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
@@ -17,4 +18,6 @@ module "stack" {
   reminders               = var.reminders
   points_reset            = var.points_reset
   schedule_retry          = var.schedule_retry
+  auth                    = var.auth
+  google_client_secret    = var.google_client_secret
 }

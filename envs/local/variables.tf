@@ -37,6 +37,12 @@ variable "emulator" {
   type        = bool
   default     = false
 }
+variable "emulator_endpoint" {
+  description = "Root URL of the local emulator; the tooling sets it (TF_VAR_emulator_endpoint) for envs/local."
+  type        = string
+  default     = null
+}
+
 variable "data_protection_enabled" {
   description = "Deletion protection, PITR, versioning and retain-on-destroy for data (on in prod)."
   type        = bool
@@ -100,4 +106,37 @@ variable "schedule_retry" {
     alarm_actions             = optional(list(string))
   })
   default = {}
+}
+variable "auth" {
+  description = "Sign-in settings (see docs/auth.md): code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google sign-in, identity pool."
+  type = object({
+    sign_in_mode           = optional(string, "custom_auth")
+    email_from_address     = optional(string, "no-reply@example.com")
+    email_from_name        = optional(string, "parley")
+    email_identity_domain  = optional(string)
+    email_identity_arn     = optional(string)
+    user_pool_tier         = optional(string, "ESSENTIALS")
+    threat_protection_mode = optional(string, "OFF")
+    mfa                    = optional(string, "OPTIONAL")
+    access_token_minutes   = optional(number, 60)
+    id_token_minutes       = optional(number, 60)
+    refresh_token_days     = optional(number, 30)
+    auto_sign_up           = optional(bool, true)
+    google = optional(object({
+      enabled       = optional(bool, false)
+      client_id     = optional(string)
+      domain_prefix = optional(string)
+      callback_urls = optional(list(string), [])
+      logout_urls   = optional(list(string), [])
+    }), {})
+    identity_pool_enabled = optional(bool, true)
+    uploads_bucket_arn    = optional(string)
+  })
+  default = {}
+}
+variable "google_client_secret" {
+  description = "Google OAuth client secret when auth.google.enabled; set TF_VAR_google_client_secret from a secret store, never in tfvars."
+  type        = string
+  default     = null
+  sensitive   = true
 }

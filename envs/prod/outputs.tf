@@ -30,3 +30,27 @@ output "schedules_dead_letter_queue_url" {
   description = "Queue holding undeliverable scheduled events and failed scheduled runs."
   value       = module.stack.schedules_dead_letter_queue_url
 }
+output "user_pool_id" {
+  description = "Cognito user pool ID (web and mobile clients need it)."
+  value       = module.stack.user_pool_id
+}
+output "user_pool_client_id" {
+  description = "Public app client ID for sign-in (web and mobile clients need it)."
+  value       = module.stack.user_pool_client_id
+}
+output "user_pool_issuer_url" {
+  description = "Issuer URL of the tokens; the signing keys are at <issuer>/.well-known/jwks.json."
+  value       = module.stack.user_pool_issuer_url
+}
+output "hosted_ui_domain" {
+  description = "Hosted UI domain for Google sign-in, or null when it is off."
+  value       = module.stack.hosted_ui_domain
+}
+output "identity_pool_id" {
+  description = "Identity pool ID for federated AWS access, or null when it is off."
+  value       = module.stack.identity_pool_id
+}
+output "auth_function_names" {
+  description = "Deployed sign-in trigger function name by function."
+  value       = module.stack.auth_function_names
+}

@@ -24,6 +24,17 @@ variable "emulator" {
   default     = false
 }
 
+variable "emulator_endpoint" {
+  description = "Root URL of the local emulator as the functions reach it (set by the tooling through TF_VAR_emulator_endpoint); null on AWS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.emulator_endpoint == null || can(regex("^https?://[^/\\s]+$", coalesce(var.emulator_endpoint, "-")))
+    error_message = "emulator_endpoint must be null or a root URL such as http://127.0.0.1:4566."
+  }
+}
+
 variable "data_protection_enabled" {
   description = "Protect data from deletion: table deletion protection and PITR, bucket versioning, retain on destroy (on in prod)."
   type        = bool

@@ -32,7 +32,7 @@ variable "websocket" {
 
 locals {
   # The contract other features use to post to connections.
-  ws_management_endpoint = coalesce(var.websocket.management_endpoint, module.websocket.management_endpoint)
+  ws_management_endpoint = coalesce(var.websocket.management_endpoint, var.emulator_endpoint, module.websocket.management_endpoint)
   ws_manage_connections = {
     actions   = ["execute-api:ManageConnections"]
     resources = [module.websocket.manage_connections_arn]

@@ -28,6 +28,7 @@ from tools.tfenv import terraform_binary, terraform_env
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ARTIFACTS_TOKEN = "@ARTIFACTS_DIR@"
+LOCAL_EMULATOR = "http://127.0.0.1:4566"
 
 OFFLINE_PROVIDER = """
 terraform {
@@ -224,6 +225,14 @@ def copy_env(env_name: str, workdir: Path) -> Path:
     return target
 
 
+def _env_vars(env_name: str, artifacts: Path) -> list[str]:
+    """The variables the tooling passes: the artifacts, and for local the emulator's URL (as `make up` does)."""
+    extra = [f"artifacts_dir={artifacts}"]
+    if env_name == "local":
+        extra.append(f"emulator_endpoint={LOCAL_EMULATOR}")
+    return extra
+
+
 def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
     cases = all_cases()
     artifacts = write_fake_artifacts(workdir / "artifacts")
@@ -245,7 +254,7 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
         accepted_future = pool.submit(_plan_json, accepted_dir, environ, [])
         rejected_future = pool.submit(_diagnostics, rejected_dir, environ)
         env_futures = {
-            name: pool.submit(_plan_json, folder, environ, [f"artifacts_dir={artifacts}"])
+            name: pool.submit(_plan_json, folder, environ, _env_vars(name, artifacts))
             for name, folder in env_dirs.items()
         }
         accepted_raw = accepted_future.result()

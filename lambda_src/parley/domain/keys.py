@@ -86,6 +86,7 @@ TICKET = "TICKET"
 REMINDER_PREFIX = "REMINDER#"
 DEVICE_PREFIX = "DEVICE#"
 CONN_PREFIX = "CONN#"
+OTP_SENDS = "OTP_SENDS"  # per-user count of sign-in codes mailed in the current window
 
 
 def ttl_in(seconds: int, now: float | None = None) -> int:

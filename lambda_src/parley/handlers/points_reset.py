@@ -17,8 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters.points import DynamoPointsStore, continue_later
 from parley.domain import points
-from parley.handlers.reminders import positive_int
-from parley.settings import BaseSettings, env, load, settings_class
+from parley.settings import BaseSettings, env, load, positive_int, settings_class
 
 logger = Logger(service="parley")
 

@@ -14,18 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters.reminders import DynamoReminderPorts
 from parley.domain import reminders
-from parley.settings import BaseSettings, env, load, settings_class
+from parley.settings import BaseSettings, env, load, positive_int, settings_class
 
 logger = Logger(service="parley")
 
 EXPO_PUSH_ENDPOINT = "https://exp.host/--/api/v2/push/send"
-
-
-def positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"must be >= 1, got {number}")
-    return number
 
 
 @settings_class

@@ -1,0 +1,34 @@
+"""PostConfirmation trigger: creates the user's profile item, once (conditional put)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from parley.adapters import users
+from parley.domain.profiles import new_profile
+from parley.handlers.cognito_trigger import EventShapeError, logger, request_of, shape_rejected
+from parley.settings import BaseSettings, load
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        request = request_of(event, "PostConfirmation_")
+        attributes = request["userAttributes"]
+        user_id, email = attributes.get("sub"), attributes.get("email")
+        if not isinstance(user_id, str) or not user_id or not isinstance(email, str) or "@" not in email:
+            raise EventShapeError("userAttributes has no sub or email")
+    except EventShapeError as error:
+        # Never block a confirmation on our side: the problem is logged for the operator.
+        shape_rejected("post_confirmation", error)
+        return event
+    if event.get("triggerSource") != "PostConfirmation_ConfirmSignUp":
+        return event  # a password reset confirms nothing new
+    name = attributes.get("name")
+    item = new_profile(user_id, email, name if isinstance(name, str) else None, datetime.now(UTC).isoformat())
+    created = users.create_profile(load(BaseSettings).table_name, item)
+    logger.info("profile ensured", extra={"profile_created": created})
+    return event

@@ -1,0 +1,90 @@
+"""Plan checks of the sign-in wiring in modules/stack (auth.tf) and the environments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.plan.harness import PlanSession, index_plan
+
+
+def _functions(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {v["values"]["function_name"]: v["values"] for v in resources.values() if v["type"] == "aws_lambda_function"}
+
+
+def test_stack_auth_custom_mode_deploys_the_four_trigger_functions(plans: PlanSession) -> None:
+    case = plans.case("stack", "dev")
+    functions = _functions(case.resources)
+    for name in ("auth-define", "auth-create", "auth-verify", "auth-post-confirmation"):
+        fn = functions[f"parley-dev-{name}"]
+        assert fn["timeout"] == 5, name
+        assert fn["handler"] == f"parley.handlers.{name.replace('-', '_')}.handler"
+    create_env = functions["parley-dev-auth-create"]["environment"][0]["variables"]
+    assert create_env["AUTH_EMAIL_SENDER"] == "parley <no-reply@example.com>"
+    assert create_env["AUTH_CODE_VALID_MINUTES"] == "3"
+    # Cognito may invoke each of them
+    assert case.count("aws_lambda_permission") >= 4
+    pool = case.one("aws_cognito_user_pool")
+    assert pool["name"] == "parley-dev-users" and pool["deletion_protection"] == "INACTIVE"
+
+
+def test_stack_auth_existing_identity_is_used_as_is(plans: PlanSession) -> None:
+    case = plans.case("stack", "auth_existing_identity")
+    assert case.count("aws_sesv2_email_identity") == 0
+    pool = case.one("aws_cognito_user_pool")
+    assert pool["email_configuration"][0]["source_arn"] == "arn:aws:ses:eu-west-1:123456789012:identity/example.org"
+    sender = next(
+        v
+        for v in case.of_type("aws_lambda_function").values()
+        if v["values"]["function_name"] == "parley-stage-auth-create"
+    )
+    assert sender["values"]["environment"][0]["variables"]["AUTH_EMAIL_SENDER"] == "parley <login@example.org>"
+
+
+def test_stack_auth_api_public_environment_waits_for_the_pool(plans: PlanSession) -> None:
+    # The pool ids are only known after apply, so api_public's environment is too
+    case = plans.case("stack", "auth_native_google")
+    public = next(
+        v
+        for v in case.of_type("aws_lambda_function").values()
+        if v["values"]["function_name"] == "parley-stage-api-public"
+    )
+    assert public["after_unknown"]["environment"][0]["variables"] is True
+
+
+def test_stack_auth_native_mode_deploys_only_post_confirmation(plans: PlanSession) -> None:
+    case = plans.case("stack", "auth_native_google")
+    names = set(_functions(case.resources))
+    assert "parley-stage-auth-post-confirmation" in names
+    assert not {"parley-stage-auth-define", "parley-stage-auth-create", "parley-stage-auth-verify"} & names
+    assert case.one("aws_cognito_user_pool")["sign_in_policy"][0]["allowed_first_auth_factors"] == [
+        "EMAIL_OTP",
+        "PASSWORD",
+    ]
+    assert case.one("aws_cognito_user_pool_domain")["domain"] == "parley-stage"
+    assert case.one("aws_sesv2_email_identity")["email_identity"] == "example.org"
+
+
+def test_stack_auth_emulator_has_no_identity_role_attachment(plans: PlanSession) -> None:
+    assert plans.case("stack", "emulator").count("aws_cognito_identity_pool_roles_attachment") == 0
+    assert plans.case("stack", "dev").count("aws_cognito_identity_pool_roles_attachment") == 1
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_envs_expose_what_a_client_needs_to_sign_in(plans: PlanSession, env: str) -> None:
+    outputs = plans.envs[env]["planned_values"]["outputs"]
+    for name in ("user_pool_id", "user_pool_client_id", "user_pool_issuer_url", "hosted_ui_domain", "identity_pool_id"):
+        assert name in outputs, f"{env} has no output {name}"
+
+
+def test_envs_prod_protects_and_watches_the_pool_and_dev_does_not(plans: PlanSession) -> None:
+    pools = {
+        env: next(v["values"] for v in index_plan(plans.envs[env]).values() if v["type"] == "aws_cognito_user_pool")
+        for env in ("dev", "prod")
+    }
+    assert pools["prod"]["deletion_protection"] == "ACTIVE"
+    assert pools["prod"]["user_pool_add_ons"][0]["advanced_security_mode"] == "ENFORCED"
+    assert pools["prod"]["user_pool_tier"] == "PLUS"
+    assert pools["dev"]["deletion_protection"] == "INACTIVE"
+    assert pools["dev"]["user_pool_add_ons"][0]["advanced_security_mode"] == "OFF"

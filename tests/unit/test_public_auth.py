@@ -1,0 +1,255 @@
+"""POST /auth/login, /auth/verify and /auth/refresh on api_public, against moto's Cognito.
+
+moto runs no Cognito triggers, so the custom-auth part of Cognito is played by
+``TriggerDrivenCognito`` (tests/unit/auth_support.py), which calls the real
+trigger handlers; users, tokens and refresh are moto's.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from parley.adapters import aws, cognito
+from parley.domain import keys, otp
+from parley.handlers import api_public
+from tests.unit.auth_support import SENDER_ENV, TriggerDrivenCognito, code_in, sent_messages
+from tests.unit.conftest import http_event, response_json
+
+
+@pytest.fixture
+def engine(table: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> TriggerDrivenCognito:
+    """A moto user pool and web client like the module's, with the triggers driven in-process."""
+    idp = aws.client("cognito-idp")
+    pool_id = idp.create_user_pool(
+        PoolName="parley-test-users", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
+    )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="parley-test-web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
+    )["UserPoolClient"]["ClientId"]
+    aws.client("sesv2").create_email_identity(EmailIdentity="no-reply@example.com")
+    for key, value in {**SENDER_ENV, "USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id}.items():
+        monkeypatch.setenv(key, value)
+    driven = TriggerDrivenCognito(idp, pool_id, lambda_context)
+    monkeypatch.setattr(cognito, "_client", lambda: driven)
+    return driven
+
+
+def post(path: str, body: Any, context: Any) -> tuple[int, Any]:
+    response = api_public.handler(http_event("POST", path, body), context)
+    return response["statusCode"], response_json(response)
+
+
+def login(email: str, context: Any) -> str:
+    status, body = post("/auth/login", {"email": email}, context)
+    assert status == 200, body
+    return str(body["session"])
+
+
+def test_public_auth_login_creates_a_new_user_and_mails_a_code(engine, table, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    # When a new address signs in
+    status, body = post("/auth/login", {"email": " Ada@Example.com "}, lambda_context)
+    # Then a session comes back and one code mail went to the normalised address
+    assert status == 200
+    assert set(body) == {"session", "delivery", "expires_in"} and body["expires_in"] == 180
+    assert [m.destinations["ToAddresses"] for m in sent_messages()] == [["ada@example.com"]]
+    # And the user exists, confirmed with a verified email, with a profile item
+    user = engine.real.admin_get_user(UserPoolId=engine.user_pool_id, Username="ada@example.com")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email_verified"] == "true" and user["UserStatus"] == "CONFIRMED"
+    profile = table.get_item(Key={"PK": keys.user(attributes["sub"]), "SK": keys.PROFILE})["Item"]
+    assert profile["email"] == "ada@example.com"
+
+
+def test_public_auth_verify_with_the_mailed_code_returns_tokens_and_refresh_works(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    session = login("ada@example.com", lambda_context)
+    code = code_in(sent_messages()[-1])
+    # When the code from the mail is sent back
+    status, tokens = post(
+        "/auth/verify", {"email": "ada@example.com", "session": session, "code": code}, lambda_context
+    )
+    # Then the client gets id, access and refresh tokens
+    assert status == 200, tokens
+    assert {"id_token", "access_token", "refresh_token", "expires_in"} <= set(tokens)
+    assert tokens["token_type"] == "Bearer"
+    # And the refresh token gives new id and access tokens
+    status, refreshed = post("/auth/refresh", {"refresh_token": tokens["refresh_token"]}, lambda_context)
+    assert status == 200, refreshed
+    assert refreshed["access_token"] and "refresh_token" not in refreshed
+
+
+def test_public_auth_second_login_of_a_known_user_keeps_the_profile(engine, table, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    login("ada@example.com", lambda_context)
+    login("ada@example.com", lambda_context)
+    assert len(engine.real.list_users(UserPoolId=engine.user_pool_id)["Users"]) == 1
+    assert len(sent_messages()) == 2
+
+
+def test_public_auth_wrong_code_answers_401_with_a_session_to_retry(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    session = login("ada@example.com", lambda_context)
+    code = code_in(sent_messages()[-1])
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    status, body = post("/auth/verify", {"email": "ada@example.com", "session": session, "code": wrong}, lambda_context)
+    assert status == 401 and body["error"] == "wrong_code" and body["session"] != session
+    # The retry asks for the same code: no second mail
+    status, tokens = post(
+        "/auth/verify", {"email": "ada@example.com", "session": body["session"], "code": code}, lambda_context
+    )
+    assert status == 200 and tokens["access_token"]
+    assert len(sent_messages()) == 1
+
+
+def test_public_auth_three_wrong_codes_end_the_session(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    session = login("ada@example.com", lambda_context)
+    code = code_in(sent_messages()[-1])
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    statuses = []
+    for _ in range(otp.MAX_ATTEMPTS):
+        status, body = post(
+            "/auth/verify", {"email": "ada@example.com", "session": session, "code": wrong}, lambda_context
+        )
+        statuses.append((status, body["error"]))
+        session = body.get("session", session)
+    assert statuses == [(401, "wrong_code"), (401, "wrong_code"), (401, "sign_in_failed")]
+    # Even the right code cannot revive it
+    status, body = post("/auth/verify", {"email": "ada@example.com", "session": session, "code": code}, lambda_context)
+    assert status == 401 and body["error"] == "sign_in_failed"
+
+
+def test_public_auth_replayed_session_is_refused(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    session = login("ada@example.com", lambda_context)
+    answer = {"email": "ada@example.com", "session": session, "code": code_in(sent_messages()[-1])}
+    assert post("/auth/verify", answer, lambda_context)[0] == 200
+    status, body = post("/auth/verify", answer, lambda_context)
+    assert status == 401 and body == {"error": "sign_in_failed", "message": body["message"]}
+
+
+def test_public_auth_expired_session_is_refused(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    session = login("ada@example.com", lambda_context)
+    engine.expire(session)
+    answer = {"email": "ada@example.com", "session": session, "code": code_in(sent_messages()[-1])}
+    status, body = post("/auth/verify", answer, lambda_context)
+    assert status == 401 and body["error"] == "sign_in_failed"
+
+
+def test_public_auth_unknown_email_answers_like_a_known_one(engine, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Given sign-up at first login switched off, and one known user
+    monkeypatch.setenv("AUTH_AUTO_SIGN_UP", "false")
+    engine.real.admin_create_user(UserPoolId=engine.user_pool_id, Username="ada@example.com", MessageAction="SUPPRESS")
+    # When a known and an unknown address sign in
+    known = api_public.handler(http_event("POST", "/auth/login", {"email": "ada@example.com"}), lambda_context)
+    unknown = api_public.handler(http_event("POST", "/auth/login", {"email": "nobody@example.com"}), lambda_context)
+    # Then both answers have the same status and shape
+    assert known["statusCode"] == unknown["statusCode"] == 200
+    assert set(response_json(known)) == set(response_json(unknown))
+    assert len(response_json(known)["session"]) == len(response_json(unknown)["session"])
+    # And no guess of the unknown user's code gets in, and nobody else got mail
+    assert [m.destinations["ToAddresses"] for m in sent_messages()] == [["ada@example.com"]]
+    session = response_json(unknown)["session"]
+    status, body = post(
+        "/auth/verify", {"email": "nobody@example.com", "session": session, "code": "000000"}, lambda_context
+    )
+    assert status == 401 and body["error"] == "wrong_code"
+
+
+def test_public_auth_send_limit_answers_429(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(otp.MAX_SENDS_PER_WINDOW):
+        login("ada@example.com", lambda_context)
+    status, body = post("/auth/login", {"email": "ada@example.com"}, lambda_context)
+    assert status == 429 and body["error"] == "code_not_sent"
+
+
+SESSION = "A" * 40
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("/auth/login", "{not json", 400, "invalid_json"),
+        ("/auth/login", "[1, 2]", 400, "invalid_json"),
+        ("/auth/login", {}, 400, "missing_field"),
+        ("/auth/login", {"email": 42}, 400, "invalid_email"),
+        ("/auth/login", {"email": "not-an-email"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "a@b"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "x" * 250 + "@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "a@example.com", "pad": "x" * 70_000}, 413, "payload_too_large"),
+        ("/auth/verify", {"email": "a@example.com", "code": "123456"}, 400, "missing_field"),
+        ("/auth/verify", {"email": "a@example.com", "session": "short", "code": "123456"}, 400, "invalid_session"),
+        ("/auth/verify", {"email": "a@example.com", "session": "x" * 5000, "code": "123456"}, 400, "invalid_session"),
+        ("/auth/verify", {"email": "a@example.com", "session": SESSION, "code": "12345"}, 400, "invalid_code"),
+        ("/auth/verify", {"email": "a@example.com", "session": SESSION, "code": 123456}, 400, "invalid_code"),
+        ("/auth/verify", {"email": "a@example.com", "session": SESSION, "code": "123456"}, 401, "sign_in_failed"),
+        ("/auth/refresh", {}, 400, "missing_field"),
+        ("/auth/refresh", {"refresh_token": "bad token!"}, 400, "invalid_refresh_token"),
+        ("/auth/refresh", {"refresh_token": "eyJ.unknown.token"}, 401, "invalid_refresh_token"),
+    ],
+)
+def test_public_auth_bad_input_is_a_stable_4xx_json_error(engine, lambda_context, case) -> None:  # type: ignore[no-untyped-def]
+    path, body, status, error = case
+    got_status, got = post(path, body, lambda_context)
+    assert (got_status, got["error"]) == (status, error)
+    assert set(got) == {"error", "message"} and "Traceback" not in got["message"]
+    assert sent_messages() == []
+
+
+def test_public_auth_native_mode_uses_cognito_email_otp(app_env, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Given the native EMAIL_OTP mode
+    for key, value in {
+        "USER_POOL_ID": "us-east-1_Pool",
+        "USER_POOL_CLIENT_ID": "client1",
+        "AUTH_SIGN_IN_MODE": "native_email_otp",
+        "AUTH_AUTO_SIGN_UP": "false",
+    }.items():
+        monkeypatch.setenv(key, value)
+    client = boto3.client("cognito-idp", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response(
+        "initiate_auth",
+        {"ChallengeName": "EMAIL_OTP", "Session": SESSION, "ChallengeParameters": {}},
+        {
+            "ClientId": "client1",
+            "AuthFlow": "USER_AUTH",
+            "AuthParameters": {"USERNAME": "ada@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+        },
+    )
+    stub.add_client_error("respond_to_auth_challenge", service_error_code="CodeMismatchException", http_status_code=400)
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {
+            "AuthenticationResult": {
+                "IdToken": "id",
+                "AccessToken": "access",
+                "RefreshToken": "refresh",
+                "ExpiresIn": 3600,
+            }
+        },
+        {
+            "ClientId": "client1",
+            "ChallengeName": "EMAIL_OTP",
+            "Session": SESSION,
+            "ChallengeResponses": {"USERNAME": "ada@example.com", "EMAIL_OTP_CODE": "123456"},
+        },
+    )
+    monkeypatch.setattr(cognito, "_client", lambda: client)
+    with stub:
+        # When the user signs in, gets the code wrong once, then right
+        session = login("ada@example.com", lambda_context)
+        status, body = post(
+            "/auth/verify", {"email": "ada@example.com", "session": session, "code": "654321"}, lambda_context
+        )
+        assert (status, body["error"], body["session"]) == (401, "wrong_code", SESSION)
+        status, tokens = post(
+            "/auth/verify", {"email": "ada@example.com", "session": session, "code": "123456"}, lambda_context
+        )
+    # Then Cognito's own flow was used and the tokens come back
+    assert status == 200 and tokens["access_token"] == "access"
+    stub.assert_no_pending_responses()
+    assert json.dumps(tokens)
