@@ -14,4 +14,9 @@ module "stack" {
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
+  cors_allowed_origins    = var.cors_allowed_origins
+  api_throttling          = var.api_throttling
+  api_custom_domain       = var.api_custom_domain
+  uploads                 = var.uploads
+  app_secrets             = var.app_secrets
 }

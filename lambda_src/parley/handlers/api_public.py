@@ -7,10 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import parley
+from parley.handlers import public_rooms
 from parley.handlers.http import logger, make_resolver
 from parley.settings import BaseSettings, load
 
 app = make_resolver()
+app.include_router(public_rooms.router)
 
 
 @app.get("/health")

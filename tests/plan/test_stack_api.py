@@ -1,0 +1,68 @@
+"""Plan checks of the REST API wiring in modules/stack and the environments."""
+
+from __future__ import annotations
+
+import json
+
+from tests.plan.harness import PlanSession, index_plan
+
+
+def _functions(plans: PlanSession, case: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {
+        v["values"]["function_name"]: v["values"]
+        for v in plans.case("stack", case).of_type("aws_lambda_function").values()
+    }
+
+
+def test_stack_api_routes_target_the_right_functions(plans: PlanSession) -> None:
+    case = plans.case("stack", "dev")
+    routes = {v["values"]["route_key"]: v["values"] for v in case.of_type("aws_apigatewayv2_route").values()}
+    assert routes["GET /me"]["authorization_type"] == "JWT"
+    assert routes["GET /rooms/{id}/messages"]["authorization_type"] == "JWT"
+    assert routes["POST /devices"]["authorization_type"] == "JWT"
+    assert routes["GET /health"]["authorization_type"] == "NONE"
+    assert routes["GET /public/rooms/{id}"]["authorization_type"] == "NONE"
+    uris = {
+        v["values"]["integration_uri"]
+        for v in case.of_type("aws_apigatewayv2_integration").values()
+        if v["values"].get("integration_uri")
+    }
+    # Invoke ARNs are unknown until the functions exist: one integration per function.
+    assert len(case.of_type("aws_apigatewayv2_integration")) == 2 and not uris
+
+
+def test_stack_api_function_gets_bucket_limits_and_least_privilege(plans: PlanSession) -> None:
+    api = _functions(plans, "prod")["parley-prod-api"]
+    env = api["environment"][0]["variables"]
+    assert env["UPLOAD_MAX_BYTES"] == str(10 * 1024 * 1024)
+    assert env["TABLE_NAME"] == "parley-prod-main"
+    case = plans.case("stack", "prod")
+    policies = [
+        json.loads(v["values"]["policy"])
+        for a, v in case.of_type("aws_iam_role_policy").items()
+        if "api_function" in a and v["values"].get("policy")
+    ]
+    statements = {s["Sid"]: s for p in policies for s in p["Statement"]}
+    assert statements["Uploads"]["Action"] == ["s3:PutObject", "s3:GetObject"]
+
+
+def test_stack_app_secrets_are_created_without_values(plans: PlanSession) -> None:
+    case = plans.case("stack", "prod")
+    secrets = {v["values"]["name"] for v in case.of_type("aws_secretsmanager_secret").values()}
+    assert {"parley-prod/app/maps_api_key", "parley-prod/app/webhook_salt"} <= secrets
+    assert case.count("aws_secretsmanager_secret_version") == 0  # values are set outside Terraform
+    assert plans.case("stack", "dev").count("aws_secretsmanager_secret") == 0
+
+
+def test_stack_uploads_bucket_follows_env_toggles(plans: PlanSession) -> None:
+    prod, emulator = plans.case("stack", "prod"), plans.case("stack", "emulator")
+    assert prod.one("aws_s3_bucket_versioning")["versioning_configuration"][0]["status"] == "Enabled"
+    assert plans.case("stack", "dev").count("aws_s3_bucket_versioning") == 0
+    assert prod.count("aws_s3_bucket_lifecycle_configuration") == 1
+    assert emulator.count("aws_s3_bucket_lifecycle_configuration") == 0
+
+
+def test_envs_prod_cors_is_a_strict_list(plans: PlanSession) -> None:
+    apis = [v["values"] for v in index_plan(plans.envs["prod"]).values() if v["type"] == "aws_apigatewayv2_api"]
+    assert apis and all("*" not in a["cors_configuration"][0]["allow_origins"] for a in apis)
+    assert plans.envs["prod"]["variables"]["cors_allowed_origins"]["value"] == ["https://app.example.com"]
