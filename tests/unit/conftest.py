@@ -109,9 +109,7 @@ def http_event(method: str, path: str, body: Any = None, *, sub: str | None = No
     if body is not None:
         event["body"] = body if isinstance(body, str) else json.dumps(body)
     if sub is not None:
-        event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {"sub": sub, "email": f"{sub}@example.com"}, "scopes": None}
-        }
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": sub, "email": f"{sub}@example.com"}, "scopes": None}}
     event.update(extra)
     return event
 
