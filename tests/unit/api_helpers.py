@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from parley.adapters import aws
+from parley.adapters import aws, files
 from parley.domain import keys
 from parley.handlers import api
 from tests.unit.conftest import FakeLambdaContext, http_event, response_json
@@ -16,6 +16,7 @@ API_ENV = {"UPLOADS_BUCKET": BUCKET, "UPLOAD_MAX_BYTES": str(1024 * 1024), "REMI
 
 
 def set_api_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    files.reset()
     for key, value in API_ENV.items():
         monkeypatch.setenv(key, value)
 

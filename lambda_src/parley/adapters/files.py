@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import IO
+import functools
+from typing import IO, Any
+
+import boto3
+from botocore.config import Config
 
 from parley.adapters import aws
 
 
+@functools.cache
+def signer() -> Any:
+    """An S3 client that signs URLs with SigV4 (required for KMS buckets and every newer region)."""
+    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+
+
+def reset() -> None:
+    signer.cache_clear()
+
+
 def presigned_put(bucket: str, key: str, content_type: str, size_bytes: int, expires_seconds: int) -> str:
     """A PUT URL bound to the key, content type and length (S3 refuses other values)."""
-    url: str = aws.client("s3").generate_presigned_url(
+    url: str = signer().generate_presigned_url(
         "put_object",
         Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes},
         ExpiresIn=expires_seconds,
@@ -19,7 +33,7 @@ def presigned_put(bucket: str, key: str, content_type: str, size_bytes: int, exp
 
 
 def presigned_get(bucket: str, key: str, expires_seconds: int) -> str:
-    url: str = aws.client("s3").generate_presigned_url(
+    url: str = signer().generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_seconds
     )
     return url

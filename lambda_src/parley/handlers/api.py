@@ -291,20 +291,18 @@ def export() -> Response[Any] | dict[str, Any]:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         files.write_export(text, export_records(user_id))
         text.flush()
+        text.detach()  # the spool stays open for reading
         size = spool.tell()
         spool.seek(0)
         if size <= files.EXPORT_INLINE_MAX_BYTES:
-            body = spool.read().decode()
-            text.detach()
             return Response(
                 status_code=200,
                 content_type="text/csv; charset=utf-8",
-                body=body,
+                body=spool.read().decode(),
                 headers={"Content-Disposition": 'attachment; filename="parley-export.csv"'},
             )
         key = f"exports/{user_id}/{int(time.time())}-{uuid.uuid4().hex[:8]}.csv"
         s3files.upload_stream(config.uploads_bucket, key, spool, "text/csv")
-        text.detach()
     url = s3files.presigned_get(config.uploads_bucket, key, files.UPLOAD_URL_SECONDS)
     return {"download_url": url, "expires_in": files.UPLOAD_URL_SECONDS, "size_bytes": size}
 
