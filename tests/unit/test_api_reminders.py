@@ -94,7 +94,7 @@ def test_api_devices_register_idempotently_and_delete(table: Any) -> None:
     "body", [{"token": "has space", "platform": "ios"}, {"token": "t", "platform": "symbian"}, {"token": "t"}]
 )
 def test_api_devices_refuse_bad_input(table: Any, body: dict[str, Any]) -> None:
-    status, out, _ = call("POST", "/devices", body)
+    status, _, _ = call("POST", "/devices", body)
     assert status == 400
 
 

@@ -11,9 +11,9 @@ from parley.errors import NotFound
 CACHE_SECONDS = 300
 
 
-def app_secret(arns: Mapping[str, str], name: str) -> str:
+def app_secret(secret_ids: Mapping[str, str], name: str) -> str:
     """The value of the app secret ``name`` this function may read (cached for 5 minutes)."""
-    if name not in arns:
+    if name not in secret_ids:
         raise NotFound(f"no app secret {name!r} for this function")
-    value: str = parameters.get_secret(arns[name], max_age=CACHE_SECONDS)
+    value: str = parameters.get_secret(secret_ids[name], max_age=CACHE_SECONDS)
     return value

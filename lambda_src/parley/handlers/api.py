@@ -28,12 +28,12 @@ from parley.handlers.http import json_body, logger, make_resolver
 from parley.settings import BaseSettings, env, load, settings_class
 
 
-def parse_secret_arns(value: str) -> dict[str, str]:
-    """APP_SECRETS: a JSON object of secret name -> ARN."""
-    arns = json.loads(value)
-    if not isinstance(arns, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in arns.items()):
-        raise ValueError("APP_SECRETS must be a JSON object of name -> ARN")
-    return arns
+def parse_secret_ids(value: str) -> dict[str, str]:
+    """APP_SECRETS: a JSON object of app secret name -> Secrets Manager secret id."""
+    ids = json.loads(value)
+    if not isinstance(ids, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ids.items()):
+        raise ValueError("APP_SECRETS must be a JSON object of name -> secret id")
+    return ids
 
 
 @settings_class
@@ -41,7 +41,7 @@ class ApiSettings(BaseSettings):
     uploads_bucket: str = env("UPLOADS_BUCKET")
     upload_max_bytes: int = env("UPLOAD_MAX_BYTES", parse=int)
     reminder_shards: int = env("REMINDER_SHARDS", parse=int)
-    app_secrets: dict[str, str] = env("APP_SECRETS", parse=parse_secret_arns)
+    app_secrets: dict[str, str] = env("APP_SECRETS", parse=parse_secret_ids)
 
 
 app = make_resolver()
