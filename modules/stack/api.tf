@@ -167,7 +167,7 @@ module "api_function" {
   environment = merge(local.common_environment, {
     UPLOADS_BUCKET   = module.uploads.bucket_name
     UPLOAD_MAX_BYTES = tostring(var.uploads.max_size_mb * 1024 * 1024)
-    REMINDER_SHARDS  = tostring(local.reminder_shard_count)
+    REMINDER_SHARD_COUNT = tostring(local.reminder_shard_count)
     APP_SECRETS      = jsonencode(local.api_secret_names)
   })
   log_retention_days = var.log_retention_days

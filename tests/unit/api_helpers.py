@@ -12,7 +12,12 @@ from parley.handlers import api
 from tests.unit.conftest import FakeLambdaContext, http_event, response_json
 
 BUCKET = "parley-test-uploads"
-API_ENV = {"UPLOADS_BUCKET": BUCKET, "UPLOAD_MAX_BYTES": str(1024 * 1024), "REMINDER_SHARDS": "4", "APP_SECRETS": "{}"}
+API_ENV = {
+    "UPLOADS_BUCKET": BUCKET,
+    "UPLOAD_MAX_BYTES": str(1024 * 1024),
+    "REMINDER_SHARD_COUNT": "4",
+    "APP_SECRETS": "{}",
+}
 
 
 def set_api_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,7 @@ def test_api_upload_refuses_bad_requests(table: Any, overrides: dict[str, Any], 
 def test_api_export_small_is_inline_csv_of_my_data_only(table: Any) -> None:
     call("POST", "/rooms", {"name": "Mine"})
     call("POST", "/rooms", {"name": "Theirs"}, sub="bob")
-    call("POST", "/devices", {"token": "ExponentPushToken[secret]", "platform": "ios"})
+    call("POST", "/devices", {"token": "ExponentPushToken[secretsecret]", "platform": "ios"})
     status, body, response = call("GET", "/export")
     assert status == 200 and response["headers"]["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body)))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from parley.domain import devices, keys
+from parley.domain import device_requests, keys
 from tests.unit.api_helpers import call, set_api_env
 
 
@@ -24,9 +24,10 @@ def test_api_reminder_is_stored_for_the_scheduler(table: Any) -> None:
     due = iso(timedelta(hours=2))
     status, body, _ = call("POST", "/reminders", {"due_at": due, "text": "stand-up", "channel": "email"})
     assert status == 201 and body["status"] == "pending"
-    item = table.get_item(Key={"PK": keys.user("alice"), "SK": keys.reminder(body["id"])})["Item"]
-    assert item["GSI1PK"] in {f"DUE#{n}" for n in range(4)}
-    assert item["GSI1SK"] == f"{due}#{body['id']}"
+    rid = body["reminder_id"]
+    item = table.get_item(Key={"PK": keys.user("alice"), "SK": keys.reminder(rid)})["Item"]
+    assert item["GSI1PK"] == f"DUE#{item['shard']}" and 0 <= item["shard"] < 4
+    assert item["GSI1SK"] == f"{due}#{rid}"
     assert item["channel"] == "email" and item["recurrence"] == "none"
 
 
@@ -41,6 +42,8 @@ def test_api_reminder_is_stored_for_the_scheduler(table: Any) -> None:
         {"due_at": "2030-01-01T00:00:00Z", "text": "x" * 501},
         {"due_at": "2030-01-01T00:00:00Z", "text": "x", "channel": "pigeon"},
         {"due_at": "2030-01-01T00:00:00Z", "text": "x", "recurrence": "hourly"},
+        {"due_at": "2030-01-01T00:00:00Z", "text": "x", "timezone": "Mars/Olympus"},
+        {"due_at": "2030-01-01T00:00:00Z", "text": "x", "timezone": "../../etc/passwd"},
         {"text": "x"},
     ],
 )
@@ -54,12 +57,12 @@ def test_api_reminder_refuses_bad_input(table: Any, body: dict[str, Any]) -> Non
 def test_api_reminders_list_and_delete_are_per_user(table: Any) -> None:
     _, created, _ = call("POST", "/reminders", {"due_at": iso(timedelta(days=1)), "text": "a"})
     _, listed, _ = call("GET", "/reminders")
-    assert [r["id"] for r in listed["items"]] == [created["id"]]
+    assert [r["reminder_id"] for r in listed["items"]] == [created["reminder_id"]]
     assert call("GET", "/reminders", sub="bob")[1]["items"] == []
     # Bob cannot delete alice's reminder
-    assert call("DELETE", f"/reminders/{created['id']}", sub="bob")[0] == 404
-    assert call("DELETE", f"/reminders/{created['id']}")[0] == 204
-    assert call("DELETE", f"/reminders/{created['id']}")[0] == 404
+    assert call("DELETE", f"/reminders/{created['reminder_id']}", sub="bob")[0] == 404
+    assert call("DELETE", f"/reminders/{created['reminder_id']}")[0] == 204
+    assert call("DELETE", f"/reminders/{created['reminder_id']}")[0] == 404
 
 
 def test_api_notifications_newest_first_and_mark_read(table: Any) -> None:
@@ -74,24 +77,32 @@ def test_api_notifications_newest_first_and_mark_read(table: Any) -> None:
     assert status == 200 and read["read_at"]
     # Someone else's or a malformed id is not found, and writes nothing
     assert call("POST", f"/notifications/{first}/read", sub="bob")[0] == 404
-    assert "Item" not in table.get_item(Key={"PK": keys.user("bob"), "SK": devices.notification_sort_key(first)})
+    assert "Item" not in table.get_item(
+        Key={"PK": keys.user("bob"), "SK": device_requests.notification_sort_key(first)}
+    )
     assert call("POST", "/notifications/garbage/read")[0] == 404
 
 
 def test_api_devices_register_idempotently_and_delete(table: Any) -> None:
-    body = {"token": "ExponentPushToken[abc]", "platform": "android"}
+    body = {"token": "ExponentPushToken[abcdefghij]", "platform": "android"}
     status, first, _ = call("POST", "/devices", body)
     status2, second, _ = call("POST", "/devices", body)
     assert status == status2 == 201 and first["id"] == second["id"]
     item = table.get_item(Key={"PK": keys.user("alice"), "SK": keys.device(first["id"])})["Item"]
-    assert item["token"] == "ExponentPushToken[abc]" and item["created_at"]
+    assert item["token"] == "ExponentPushToken[abcdefghij]" and item["registered_at"]
     assert call("DELETE", f"/devices/{first['id']}", sub="bob")[0] == 404
     assert call("DELETE", f"/devices/{first['id']}")[0] == 204
     assert "Item" not in table.get_item(Key={"PK": keys.user("alice"), "SK": keys.device(first["id"])})
 
 
 @pytest.mark.parametrize(
-    "body", [{"token": "has space", "platform": "ios"}, {"token": "t", "platform": "symbian"}, {"token": "t"}]
+    "body",
+    [
+        {"token": "has space", "platform": "ios"},
+        {"token": "ExponentPushToken[abcdefghij]", "platform": "symbian"},
+        {"token": "ExponentPushToken[abcdefghij]"},
+        {"token": "ExponentPushToken[short]", "platform": "ios"},
+    ],
 )
 def test_api_devices_refuse_bad_input(table: Any, body: dict[str, Any]) -> None:
     status, _, _ = call("POST", "/devices", body)

@@ -49,6 +49,8 @@ def upload_request(body: dict[str, Any], user_id: str, upload_id: str, max_bytes
 
 EXPORT_COLUMNS = ("record_type", "id", "created_at", "details")
 EXPORT_INLINE_MAX_BYTES = 256 * 1024
+ID_FIELDS = ("id", "reminder_id", "notification_id", "device_id", "room_id")
+TIME_FIELDS = ("created_at", "registered_at", "joined_at")
 
 
 def write_export(out: IO[str], records: Iterable[tuple[str, dict[str, Any]]]) -> int:
@@ -58,8 +60,8 @@ def write_export(out: IO[str], records: Iterable[tuple[str, dict[str, Any]]]) ->
     rows = 0
     for record_type, item in records:
         data = public_item(item)
-        ident = str(data.pop("id", data.get("room_id", "")))
-        created = str(data.pop("created_at", data.get("joined_at", "")))
+        ident = next((str(data.pop(k)) for k in ID_FIELDS if k in data), "")
+        created = next((str(data.pop(k)) for k in TIME_FIELDS if k in data), "")
         details = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         writer.writerow([record_type, ident, created, _safe_cell(details)])
         rows += 1

@@ -52,6 +52,10 @@ def due_shard(shard: int) -> str:
     return f"DUE#{shard}"
 
 
+def device(device_id: str) -> str:
+    return f"DEVICE#{device_id}"
+
+
 def pool(name: str) -> str:
     return f"POOL#{name}"
 
@@ -74,7 +78,3 @@ def ttl_in(seconds: int, now: float | None = None) -> int:
 def strip(key: str) -> str:
     """The id part of a key: ``strip("USER#u1") == "u1"``."""
     return key.split("#", 1)[1] if "#" in key else key
-
-
-def device(device_id: str) -> str:
-    return f"DEVICE#{device_id}"

@@ -1,5 +1,5 @@
 """The signed-in HTTP API: profile, settings, rooms, members, messages, uploads,
-export, reminders, notifications and push devices.
+export, reminders, notifications and push device_requests.
 
 API Gateway's JWT authorizer has checked the token; the caller is its ``sub``.
 Each route validates its input, calls the domain rules and the store, and
@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import files as s3files
 from parley.adapters.store import GSI1_KEYS, PRIMARY_KEYS, ConditionFailed, Store
-from parley.domain import devices, files, keys, pagination, profile, reminder_requests, rooms
+from parley.domain import device_requests, files, keys, pagination, profile, reminder_requests, rooms
 from parley.domain.validation import path_id, public_item, validate
 from parley.errors import BadRequest, Conflict, NotFound, Unauthorized
 from parley.handlers.http import json_body, logger, make_resolver
@@ -40,7 +40,7 @@ def parse_secret_ids(value: str) -> dict[str, str]:
 class ApiSettings(BaseSettings):
     uploads_bucket: str = env("UPLOADS_BUCKET")
     upload_max_bytes: int = env("UPLOAD_MAX_BYTES", parse=int)
-    reminder_shards: int = env("REMINDER_SHARDS", parse=int)
+    reminder_shard_count: int = env("REMINDER_SHARD_COUNT", parse=int)
     app_secrets: dict[str, str] = env("APP_SECRETS", parse=parse_secret_ids)
 
 
@@ -313,7 +313,9 @@ def export() -> Response[Any] | dict[str, Any]:
 @app.post("/reminders")
 def create_reminder() -> tuple[dict[str, Any], int]:
     user_id = caller()
-    item = reminder_requests.new_reminder(json_body(app), user_id, uuid.uuid4().hex, now(), settings().reminder_shards)
+    item = reminder_requests.new_reminder(
+        json_body(app), user_id, uuid.uuid4().hex, now(), settings().reminder_shard_count
+    )
     store().put(item, only_new=True)
     return public_item(item), 201
 
@@ -349,15 +351,15 @@ def list_notifications() -> dict[str, Any]:
     items, last = store().query(
         keys.user(user_id), "NOTIF#", limit=pagination.limit(query_value("limit")), start=start, newest_first=True
     )
-    return page([{**public_item(i), "id": devices.notification_id(i["SK"])} for i in items], last)
+    return page([{**public_item(i), "id": device_requests.notification_id(i["SK"])} for i in items], last)
 
 
 @app.post("/notifications/<notification_id>/read")
 def read_notification(notification_id: str) -> dict[str, Any]:
     user_id = caller()
-    sort_key = devices.notification_sort_key(notification_id)
+    sort_key = device_requests.notification_sort_key(notification_id)
     try:
-        item = store().update(keys.user(user_id), sort_key, {"read_at": now_iso()}, must_exist=True)
+        item = store().update(keys.user(user_id), sort_key, {"read": True, "read_at": now_iso()}, must_exist=True)
     except ConditionFailed:
         raise NotFound("no such notification") from None
     return {**public_item(item), "id": notification_id}
@@ -366,14 +368,9 @@ def read_notification(notification_id: str) -> dict[str, Any]:
 @app.post("/devices")
 def register_device() -> tuple[dict[str, Any], int]:
     user_id = caller()
-    item = devices.new_device(json_body(app), user_id, now_iso())
-    store().update(
-        item["PK"],
-        item["SK"],
-        {k: v for k, v in item.items() if k not in PRIMARY_KEYS},
-        create={"created_at": item["updated_at"]},
-    )
-    return {"id": item["id"], "platform": item["platform"]}, 201
+    item = device_requests.new_device(json_body(app), user_id, now_iso())
+    store().put(item)  # the same token always rewrites the same item
+    return {"id": item["device_id"], "platform": item["platform"]}, 201
 
 
 @app.delete("/devices/<device_id>")

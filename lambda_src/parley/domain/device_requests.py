@@ -1,4 +1,10 @@
-"""Push devices and notifications: device registration and notification ids."""
+"""Push devices and notifications as the API sees them.
+
+A device is ``USER#{user}`` / ``DEVICE#{sha256(token)[:32]}`` holding the Expo
+push token; registering the same token again rewrites the same item. The
+scheduled reminders function reads these items to push, and removes the ones
+Expo reports as no longer registered.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from parley.domain.validation import Field, validate
 from parley.errors import NotFound
 
 DEVICE_FIELDS = {
-    "token": Field(str, min_length=1, max_length=512, pattern=re.compile(r"[\x21-\x7e]+")),
+    "token": Field(str, max_length=256, pattern=re.compile(r"Expo(nent)?PushToken\[[A-Za-z0-9_-]{10,200}\]")),
     "platform": Field(str, choices=frozenset({"ios", "android", "web"})),
 }
 NOTIFICATION_ID = re.compile(r"(\d{13})-([A-Za-z0-9_-]{1,64})")
@@ -28,11 +34,11 @@ def new_device(body: dict[str, Any], user_id: str, now_iso: str) -> dict[str, An
     return {
         "PK": keys.user(user_id),
         "SK": keys.device(ident),
-        "id": ident,
-        "user_id": user_id,
+        "type": "device",
+        "device_id": ident,
         "token": fields["token"],
         "platform": fields["platform"],
-        "updated_at": now_iso,
+        "registered_at": now_iso,
     }
 
 
