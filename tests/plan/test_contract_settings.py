@@ -7,10 +7,10 @@ sets are in each environment's plan, matched to the function by its package.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import tomllib
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,22 +21,40 @@ from tests.plan.harness import ROOT, PlanSession, index_plan
 FUNCTIONS = sorted(tomllib.loads((ROOT / "lambda_src" / "functions.toml").read_text()))
 
 
-def settings_classes(module: ModuleType, seen: set[str] | None = None) -> set[type[BaseSettings]]:
-    """BaseSettings classes a handler module uses, following the handler modules it imports."""
+def handler_modules(name: str, seen: set[str] | None = None) -> set[str]:
+    """``name`` and every parley.handlers module it imports, directly or through another one."""
     seen = seen if seen is not None else set()
-    seen.add(module.__name__)
+    seen.add(name)
+    source = inspect.getsource(importlib.import_module(name))
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        if node.module == "parley.handlers":
+            imported = [f"parley.handlers.{alias.name}" for alias in node.names]
+        elif node.module.startswith("parley.handlers."):
+            imported = [node.module]
+        else:
+            continue
+        for module in imported:
+            if module not in seen:
+                handler_modules(module, seen)
+    return seen
+
+
+def settings_classes(function: str) -> set[type[BaseSettings]]:
+    """BaseSettings classes used by a function's handler and the handler modules (routers) it includes."""
     found: set[type[BaseSettings]] = set()
-    for value in vars(module).values():
-        if inspect.isclass(value) and issubclass(value, BaseSettings):
-            found.add(value)
-        elif inspect.ismodule(value) and value.__name__.startswith("parley.handlers.") and value.__name__ not in seen:
-            found |= settings_classes(value, seen)
+    for name in handler_modules(f"parley.handlers.{function}"):
+        found |= {
+            v
+            for v in vars(importlib.import_module(name)).values()
+            if inspect.isclass(v) and issubclass(v, BaseSettings)
+        }
     return found
 
 
 def read_names(function: str) -> set[str]:
-    module = importlib.import_module(f"parley.handlers.{function}")
-    return {name for cls in settings_classes(module) for name in cls.env_names()}
+    return {name for cls in settings_classes(function) for name in cls.env_names()}
 
 
 def deployed_environments(raw: dict[str, Any]) -> dict[str, set[str]]:
