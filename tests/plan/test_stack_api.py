@@ -65,3 +65,10 @@ def test_envs_prod_cors_is_a_strict_list(plans: PlanSession) -> None:
     apis = [v["values"] for v in index_plan(plans.envs["prod"]).values() if v["type"] == "aws_apigatewayv2_api"]
     assert apis and all("*" not in a["cors_configuration"][0]["allow_origins"] for a in apis)
     assert plans.envs["prod"]["variables"]["cors_allowed_origins"]["value"] == ["https://app.example.com"]
+
+
+def test_envs_expose_the_api_url_and_uploads_bucket_for_clients(plans: PlanSession) -> None:
+    outputs = plans.envs["local"]["configuration"]["root_module"]["outputs"]
+    assert {"http_api_url", "uploads_bucket_name", "region"} <= set(outputs)
+    planned = plans.envs["dev"]["planned_values"]["outputs"]
+    assert planned["uploads_bucket_name"]["value"] == "parley-dev-uploads"

@@ -13,6 +13,7 @@ import json
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -155,6 +156,8 @@ def create_room() -> tuple[dict[str, Any], int]:
 def list_rooms() -> dict[str, Any]:
     user_id = caller()
     start = pagination.decode(query_value("cursor"), key_names=GSI1_KEYS, partition=("GSI1PK", keys.user(user_id)))
+    if start is not None and not start["GSI1SK"].startswith("ROOM#"):
+        raise BadRequest("cursor is not valid", code="invalid_cursor")
     items, last = store().query_gsi1(
         keys.user(user_id), "ROOM#", limit=pagination.limit(query_value("limit")), start=start
     )
@@ -270,7 +273,7 @@ def create_upload() -> tuple[dict[str, Any], int]:
     }, 201
 
 
-def export_records(user_id: str) -> Any:
+def export_records(user_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
     db = store()
     for record_type, sk in (("profile", keys.PROFILE), ("settings", keys.SETTINGS)):
         item = db.get(keys.user(user_id), sk)
