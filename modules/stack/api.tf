@@ -60,6 +60,10 @@ variable "app_secrets" {
     condition     = alltrue([for name in keys(var.app_secrets) : can(regex("^[a-z][a-z0-9_]{0,39}$", name))])
     error_message = "app_secrets names must be 1-40 lowercase letters, digits or '_', starting with a letter."
   }
+  validation {
+    condition     = alltrue([for s in values(var.app_secrets) : length(s.readers) > 0 && alltrue([for r in s.readers : can(regex("^[a-z][a-z0-9_]*$", r))])])
+    error_message = "each app secret needs at least one reader, a function name as in lambda_src/functions.toml (e.g. \"api\")."
+  }
 }
 
 locals {
@@ -165,10 +169,10 @@ module "api_function" {
   package = local.packages["api"]
   runtime = merge({ description = "Signed-in HTTP routes: profile, rooms, messages, uploads, export, reminders, notifications, devices." }, lookup(local.runtime, "api", {}))
   environment = merge(local.common_environment, {
-    UPLOADS_BUCKET   = module.uploads.bucket_name
-    UPLOAD_MAX_BYTES = tostring(var.uploads.max_size_mb * 1024 * 1024)
+    UPLOADS_BUCKET       = module.uploads.bucket_name
+    UPLOAD_MAX_BYTES     = tostring(var.uploads.max_size_mb * 1024 * 1024)
     REMINDER_SHARD_COUNT = tostring(local.reminder_shard_count)
-    APP_SECRETS      = jsonencode(local.api_secret_names)
+    APP_SECRETS          = jsonencode(local.api_secret_names)
   })
   log_retention_days = var.log_retention_days
   policy_statements = merge(

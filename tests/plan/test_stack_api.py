@@ -72,3 +72,8 @@ def test_envs_expose_the_api_url_and_uploads_bucket_for_clients(plans: PlanSessi
     assert {"http_api_url", "uploads_bucket_name", "region"} <= set(outputs)
     planned = plans.envs["dev"]["planned_values"]["outputs"]
     assert planned["uploads_bucket_name"]["value"] == "parley-dev-uploads"
+
+
+def test_stack_rejects_bad_upload_size_and_secret_readers(plans: PlanSession) -> None:
+    assert "uploads.max_size_mb must be between 1 and 5120" in plans.rejection("stack", "reject_upload_size")
+    assert "each app secret needs at least one reader" in plans.rejection("stack", "reject_secret_readers")
