@@ -76,9 +76,11 @@ def seed_items(user_id: str, email: str, now: datetime, reminder_shards: int = 4
     return items
 
 
-def seed_table(table: Any, user_id: str, email: str = SEED_EMAIL, now: datetime | None = None) -> SeedReport:
+def seed_table(
+    table: Any, user_id: str, email: str = SEED_EMAIL, now: datetime | None = None, reminder_shards: int = 4
+) -> SeedReport:
     report = SeedReport()
-    for item in seed_items(user_id, email, now or datetime.now(UTC)):
+    for item in seed_items(user_id, email, now or datetime.now(UTC), reminder_shards):
         put_once(table, item, report)
     return report
 
@@ -101,6 +103,15 @@ def ensure_user(cognito: Any, user_pool_id: str, email: str = SEED_EMAIL) -> str
     if not sub:
         raise ToolError(f"user {email} in {user_pool_id} has no sub")
     return str(sub)
+
+
+def reminder_shard_count(lambda_client: Any, outputs: dict[str, object]) -> int:
+    """The shard count the deployed api function places reminders with (4 when unknown)."""
+    names = outputs.get("api_function_names")
+    if not isinstance(names, dict) or not isinstance(names.get("api"), str):
+        return 4
+    config = lambda_client.get_function_configuration(FunctionName=names["api"])
+    return int(config.get("Environment", {}).get("Variables", {}).get("REMINDER_SHARD_COUNT", 4))
 
 
 def run(env_name: str, outputs: dict[str, object], endpoint: str | None) -> SeedReport:
@@ -127,4 +138,5 @@ def run(env_name: str, outputs: dict[str, object], endpoint: str | None) -> Seed
     if isinstance(pool, str) and pool:
         user_id = ensure_user(session.client("cognito-idp", endpoint_url=endpoint), pool)
     table = session.resource("dynamodb", endpoint_url=endpoint).Table(table_name)
-    return seed_table(table, user_id)
+    shards = reminder_shard_count(session.client("lambda", endpoint_url=endpoint), outputs)
+    return seed_table(table, user_id, reminder_shards=shards)

@@ -38,3 +38,11 @@ def test_seed_uses_the_pool_users_sub(aws_mock: Any) -> None:
 def test_seed_refuses_prod() -> None:
     with pytest.raises(ToolError, match="refusing to seed ENV=prod"):
         seed.run("prod", {"table_name": "t"}, None)
+
+
+def test_seed_places_the_reminder_in_the_deployed_shards(table: Any) -> None:
+    # Given a stack with one reminder shard / When seeding / Then the reminder is in DUE#0
+    seed.seed_table(table, "u-2", reminder_shards=1)
+    reminders = [i for i in table.scan()["Items"] if i["SK"].startswith("REMINDER#")]
+    assert [r["GSI1PK"] for r in reminders] == ["DUE#0"]
+    assert seed.reminder_shard_count(None, {"table_name": "t"}) == 4  # no api function deployed: the default
