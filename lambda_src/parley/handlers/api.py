@@ -1,5 +1,5 @@
 """The signed-in HTTP API: profile, settings, rooms, members, messages, uploads,
-export, reminders, notifications and push device_requests.
+export, reminders, notifications and push devices.
 
 API Gateway's JWT authorizer has checked the token; the caller is its ``sub``.
 Each route validates its input, calls the domain rules and the store, and
@@ -93,7 +93,8 @@ def get_me() -> dict[str, Any]:
     user_id = caller()
     item = store().get(keys.user(user_id), keys.PROFILE) or {}
     claims = app.current_event.request_context.authorizer.jwt_claim or {}
-    return {"id": user_id, "email": claims.get("email"), **public_item(item, hide=frozenset({"email"}))}
+    # Access tokens carry no email claim: the profile's address comes first.
+    return {**public_item(item), "id": user_id, "email": item.get("email") or claims.get("email")}
 
 
 @app.patch("/me")
