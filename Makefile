@@ -17,7 +17,7 @@ export PARLEY_EMULATOR_PORT ?= 4566
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs
+.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -94,6 +94,10 @@ bootstrap: ## Create ENV's state bucket and lock table (names from envs/ENV/back
 outputs: ## Print ENV's outputs and write them to build/ENV.env for clients
 	$(need-venv)
 	@$(PARLEY) outputs $(ENV)
+
+seed: ## Load development data into ENV (local or dev): a test user, two rooms, messages, a reminder (idempotent)
+	$(need-venv)
+	@$(PARLEY) seed $(ENV)
 
 clean: ## Remove build output and run-time files (stops nothing: run 'make down' first)
 	@rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 python3 -m tools.parley up | down
 python3 -m tools.parley emulator start|stop|status
-python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs ENV
+python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs|seed ENV
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import sys
 
 from tools import emulator as emu
-from tools import local
+from tools import local, seed
 from tools.tfenv import ToolError, check_env, home, terraform_binary
 
 REAL_ACCOUNT_HINT = (
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("down", help="destroy envs/local and stop the emulator")
     emulator_parser = commands.add_parser("emulator", help="start, stop or show the emulator")
     emulator_parser.add_argument("action", choices=["start", "stop", "status"])
-    for name in ("preflight", "bootstrap", "init", "plan", "apply", "destroy", "outputs"):
+    for name in ("preflight", "bootstrap", "init", "plan", "apply", "destroy", "outputs", "seed"):
         sub = commands.add_parser(name)
         sub.add_argument("env")
         if name == "destroy":
@@ -127,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             path = local.write_env_file(args.env, outputs)
             local.print_outputs(outputs)
             local.say(f"written to {path}")
+        elif args.command == "seed":
+            if args.env not in seed.SEEDABLE_ENVS:
+                raise ToolError(f"refusing to seed ENV={args.env}: development data goes only to local or dev")
+            ws = workspace(args.env)
+            report = seed.run(args.env, ws.outputs(), ws.endpoint)
+            local.say(f"{args.env}: seeded {report.created} new item(s), {report.existing} already there")
     except ToolError as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1

@@ -54,3 +54,15 @@ output "auth_function_names" {
   description = "Deployed sign-in trigger function name by function."
   value       = module.stack.auth_function_names
 }
+output "http_api_url" {
+  description = "Invoke URL of the HTTP API."
+  value       = module.stack.http_api_url
+}
+output "uploads_bucket_name" {
+  description = "Bucket receiving uploads through presigned URLs."
+  value       = module.stack.uploads_bucket_name
+}
+output "api_function_names" {
+  description = "Deployed function name of the REST API functions."
+  value       = module.stack.api_function_names
+}

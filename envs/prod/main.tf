@@ -20,4 +20,9 @@ module "stack" {
   schedule_retry          = var.schedule_retry
   auth                    = var.auth
   google_client_secret    = var.google_client_secret
+  cors_allowed_origins    = var.cors_allowed_origins
+  api_throttling          = var.api_throttling
+  api_custom_domain       = var.api_custom_domain
+  uploads                 = var.uploads
+  app_secrets             = var.app_secrets
 }

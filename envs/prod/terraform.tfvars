@@ -7,3 +7,5 @@ auth = {
   user_pool_tier         = "PLUS"
   threat_protection_mode = "ENFORCED"
 }
+cors_allowed_origins = ["https://app.example.com"]
+uploads              = { max_size_mb = 25 }

@@ -42,7 +42,6 @@ variable "emulator_endpoint" {
   type        = string
   default     = null
 }
-
 variable "data_protection_enabled" {
   description = "Deletion protection, PITR, versioning and retain-on-destroy for data (on in prod)."
   type        = bool
@@ -139,4 +138,45 @@ variable "google_client_secret" {
   type        = string
   default     = null
   sensitive   = true
+}
+variable "cors_allowed_origins" {
+  description = "Browser origins allowed to call the HTTP API and use upload URLs (a strict list in prod)."
+  type        = list(string)
+  default     = ["http://localhost:3000"]
+}
+variable "api_throttling" {
+  description = "HTTP API default throttling: burst_limit requests and rate_limit requests per second."
+  type = object({
+    burst_limit = optional(number, 1000)
+    rate_limit  = optional(number, 2000)
+  })
+  default = {}
+}
+variable "api_custom_domain" {
+  description = "Optional custom domain of the HTTP API (domain_name, certificate_arn, zone_id)."
+  type = object({
+    domain_name     = string
+    certificate_arn = optional(string)
+    zone_id         = optional(string)
+  })
+  default = null
+}
+variable "uploads" {
+  description = "Uploads: max_size_mb, expire_after_days, abort_incomplete_upload_days and an optional kms_key_arn."
+  type = object({
+    max_size_mb                  = optional(number, 10)
+    expire_after_days            = optional(number, 365)
+    abort_incomplete_upload_days = optional(number, 7)
+    kms_key_arn                  = optional(string)
+  })
+  default = {}
+}
+variable "app_secrets" {
+  description = "Named app secrets: description, readers (function names) and generate (random value) for each."
+  type = map(object({
+    description = string
+    readers     = list(string)
+    generate    = optional(bool, false)
+  }))
+  default = {}
 }

@@ -12,7 +12,6 @@ import inspect
 import re
 import tomllib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import hcl2
@@ -74,7 +73,9 @@ def _settings_classes(handler: str) -> set[type[BaseSettings]]:
     """Settings classes defined in the handler's module and in the parley.handlers modules it imports."""
     module_name = handler.rpartition(".")[0]
     module = importlib.import_module(module_name)
-    names = {module_name} | set(re.findall(r"^from (parley\.handlers\.[a-z0-9_]+) import", inspect.getsource(module), re.M))
+    names = {module_name} | set(
+        re.findall(r"^from (parley\.handlers\.[a-z0-9_]+) import", inspect.getsource(module), re.M)
+    )
     classes: set[type[BaseSettings]] = set()
     for name in names:
         for value in vars(importlib.import_module(name)).values():

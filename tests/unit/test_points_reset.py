@@ -130,8 +130,6 @@ def test_points_reset_handler_continues_in_a_new_invocation_when_bounded(
         spend(table, user, 5, YESTERDAY)
     first = handler_module.handler({"today": TODAY}, lambda_context)
     assert first.get("continued") is True, first
-    assert calls == [
-        (lambda_context.invoked_function_arn, {"today": TODAY, "continuation": 1})
-    ]
+    assert calls == [(lambda_context.invoked_function_arn, {"today": TODAY, "continuation": 1})]
     last = handler_module.handler({"today": TODAY, "continuation": 10}, lambda_context)
     assert last["exhausted"] is True and "continued" not in last and len(calls) == 1  # the chain is bounded

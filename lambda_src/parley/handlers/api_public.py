@@ -7,12 +7,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import parley
+from parley.handlers import public_rooms
 from parley.handlers.http import logger, make_resolver
 from parley.handlers.public_auth import router as auth_router
 from parley.settings import BaseSettings, load
 
 app = make_resolver()
 app.include_router(auth_router)
+app.include_router(public_rooms.router)
 
 
 @app.get("/health")

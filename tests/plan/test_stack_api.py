@@ -1,0 +1,81 @@
+"""Plan checks of the REST API wiring in modules/stack and the environments."""
+
+from __future__ import annotations
+
+import json
+
+from tests.plan.harness import PlanSession, index_plan
+
+
+def _functions(plans: PlanSession, case: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {
+        v["values"]["function_name"]: v["values"]
+        for v in plans.case("stack", case).of_type("aws_lambda_function").values()
+    }
+
+
+def test_stack_api_routes_target_the_right_functions(plans: PlanSession) -> None:
+    case = plans.case("stack", "dev")
+    routes = {v["values"]["route_key"]: v["values"] for v in case.of_type("aws_apigatewayv2_route").values()}
+    assert routes["GET /me"]["authorization_type"] == "JWT"
+    assert routes["GET /rooms/{id}/messages"]["authorization_type"] == "JWT"
+    assert routes["POST /devices"]["authorization_type"] == "JWT"
+    assert routes["GET /health"]["authorization_type"] == "NONE"
+    assert routes["GET /public/rooms/{id}"]["authorization_type"] == "NONE"
+    integrations = {a: v for a, v in case.of_type("aws_apigatewayv2_integration").items() if ".module.http_api." in a}
+    uris = {v["values"]["integration_uri"] for v in integrations.values() if v["values"].get("integration_uri")}
+    # Invoke ARNs are unknown until the functions exist: one integration per function (api, api_public).
+    assert len(integrations) == 2 and not uris
+    assert routes["POST /auth/login"]["authorization_type"] == "NONE"
+
+
+def test_stack_api_function_gets_bucket_limits_and_least_privilege(plans: PlanSession) -> None:
+    api = _functions(plans, "prod")["parley-prod-api"]
+    env = api["environment"][0]["variables"]
+    assert env["UPLOAD_MAX_BYTES"] == str(10 * 1024 * 1024)
+    assert env["TABLE_NAME"] == "parley-prod-main"
+    assert env["UPLOADS_BUCKET"] == "parley-prod-uploads"
+    assert json.loads(env["APP_SECRETS"]) == {
+        "maps_api_key": "parley-prod/app/maps_api_key",
+        "webhook_salt": "parley-prod/app/webhook_salt",
+    }
+    roles = plans.case("stack", "prod").of_type("aws_iam_role_policy")
+    assert any(a.endswith("module.api_function.aws_iam_role_policy.this[0]") for a in roles)
+
+
+def test_stack_app_secrets_are_created_without_values(plans: PlanSession) -> None:
+    case = plans.case("stack", "prod")
+    secrets = {v["values"]["name"] for v in case.of_type("aws_secretsmanager_secret").values()}
+    assert {"parley-prod/app/maps_api_key", "parley-prod/app/webhook_salt"} <= secrets
+    assert case.count("aws_secretsmanager_secret_version") == 0  # values are set outside Terraform
+    assert plans.case("stack", "dev").count("aws_secretsmanager_secret") == 0
+
+
+def test_stack_uploads_bucket_follows_env_toggles(plans: PlanSession) -> None:
+    prod, emulator = plans.case("stack", "prod"), plans.case("stack", "emulator")
+    assert prod.one("aws_s3_bucket_versioning")["versioning_configuration"][0]["status"] == "Enabled"
+    assert plans.case("stack", "dev").count("aws_s3_bucket_versioning") == 0
+    assert prod.count("aws_s3_bucket_lifecycle_configuration") == 1
+    assert emulator.count("aws_s3_bucket_lifecycle_configuration") == 0
+
+
+def test_envs_prod_cors_is_a_strict_list(plans: PlanSession) -> None:
+    apis = [
+        v["values"]
+        for v in index_plan(plans.envs["prod"]).values()
+        if v["type"] == "aws_apigatewayv2_api" and v["values"]["protocol_type"] == "HTTP"
+    ]
+    assert apis and all("*" not in a["cors_configuration"][0]["allow_origins"] for a in apis)
+    assert plans.envs["prod"]["variables"]["cors_allowed_origins"]["value"] == ["https://app.example.com"]
+
+
+def test_envs_expose_the_api_url_and_uploads_bucket_for_clients(plans: PlanSession) -> None:
+    outputs = plans.envs["local"]["configuration"]["root_module"]["outputs"]
+    assert {"http_api_url", "uploads_bucket_name", "region"} <= set(outputs)
+    planned = plans.envs["dev"]["planned_values"]["outputs"]
+    assert planned["uploads_bucket_name"]["value"] == "parley-dev-uploads"
+
+
+def test_stack_rejects_bad_upload_size_and_secret_readers(plans: PlanSession) -> None:
+    assert "uploads.max_size_mb must be between 1 and 5120" in plans.rejection("stack", "reject_upload_size")
+    assert "each app secret needs at least one reader" in plans.rejection("stack", "reject_secret_readers")
