@@ -17,3 +17,13 @@ output "function_names" {
   description = "Deployed function name by function."
   value       = module.stack.function_names
 }
+
+output "calls" {
+  description = "Matchmaking topic and queues, media secret ARNs and media server addresses."
+  value       = module.stack.calls
+}
+
+output "calls_function_names" {
+  description = "Deployed function name by function, for the calls feature."
+  value       = module.stack.calls_function_names
+}
