@@ -74,3 +74,8 @@ def ttl_in(seconds: int, now: float | None = None) -> int:
 def strip(key: str) -> str:
     """The id part of a key: ``strip("USER#u1") == "u1"``."""
     return key.split("#", 1)[1] if "#" in key else key
+
+
+CONN_PREFIX = "CONN#"
+SESSION_PREFIX = "SESSION#"
+WAIT_PREFIX = "WAIT#"
