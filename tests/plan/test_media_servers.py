@@ -26,11 +26,21 @@ def test_turn_ec2_opens_exactly_the_turn_ports(plans: PlanSession) -> None:
 
 
 def test_livekit_ec2_opens_exactly_the_livekit_ports_in_each_mode(plans: PlanSession) -> None:
-    assert _ports(plans.case("livekit_ec2", "range")) == {("tcp", 7880, 7880), ("tcp", 7881, 7881), ("udp", 50000, 60000)}
-    assert _ports(plans.case("livekit_ec2", "single_tls_asg")) == {("tcp", 443, 443), ("tcp", 7881, 7881), ("udp", 7882, 7882)}
+    assert _ports(plans.case("livekit_ec2", "range")) == {
+        ("tcp", 7880, 7880),
+        ("tcp", 7881, 7881),
+        ("udp", 50000, 60000),
+    }
+    assert _ports(plans.case("livekit_ec2", "single_tls_asg")) == {
+        ("tcp", 443, 443),
+        ("tcp", 7881, 7881),
+        ("udp", 7882, 7882),
+    }
 
 
-@pytest.mark.parametrize(("module", "case"), [("turn_ec2", "defaults"), ("livekit_ec2", "range"), ("livekit_ec2", "single_tls_asg")])
+@pytest.mark.parametrize(
+    ("module", "case"), [("turn_ec2", "defaults"), ("livekit_ec2", "range"), ("livekit_ec2", "single_tls_asg")]
+)
 def test_media_servers_are_hardened(plans: PlanSession, module: str, case: str) -> None:
     plan = plans.case(module, case)
     group = plan.one("aws_security_group")
@@ -113,8 +123,9 @@ def test_media_servers_toggle_both_ways_in_the_stack(plans: PlanSession) -> None
         names = {v["values"]["function_name"] for v in case.of_type("aws_lambda_function").values()}
         assert any(n.endswith("-match") for n in names) and any(n.endswith("-call-token") for n in names)
         assert case.count("aws_secretsmanager_secret") == 2
-    env = next(v["values"] for v in off.of_type("aws_lambda_function").values() if v["values"]["function_name"].endswith("-call-token"))
-    assert env["environment"][0]["variables"]["LIVEKIT_URL"] == "" and env["environment"][0]["variables"]["TURN_HOST"] == ""
+    secrets = {v["values"]["name"]: v["values"] for v in off.of_type("aws_secretsmanager_secret").values()}
+    assert set(secrets) == {"parley-dev/livekit", "parley-dev/turn"}
+    assert all(s["recovery_window_in_days"] == 0 for s in secrets.values())
 
 
 def test_media_secrets_are_write_only(plans: PlanSession) -> None:

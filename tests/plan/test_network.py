@@ -9,7 +9,10 @@ def test_network_public_subnets_span_the_given_zones(plans: PlanSession) -> None
     case = plans.case("network", "two_azs")
     assert case.one("aws_vpc")["cidr_block"] == "10.40.0.0/16"
     subnets = {v["values"]["availability_zone"]: v["values"] for v in case.of_type("aws_subnet").values()}
-    assert {az: s["cidr_block"] for az, s in subnets.items()} == {"eu-west-1a": "10.40.0.0/18", "eu-west-1b": "10.40.64.0/18"}
+    assert {az: s["cidr_block"] for az, s in subnets.items()} == {
+        "eu-west-1a": "10.40.0.0/18",
+        "eu-west-1b": "10.40.64.0/18",
+    }
     assert all(s["map_public_ip_on_launch"] is False for s in subnets.values())
     assert case.count("aws_route_table_association") == 2
     route = case.one("aws_route")
