@@ -59,6 +59,15 @@ variable "media_servers" {
   nullable = false
 
   validation {
+    condition     = var.media_servers.ami_id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(var.media_servers.ami_id, "-")))
+    error_message = "media_servers.ami_id must be null or an AMI id like ami-0123456789abcdef0."
+  }
+  validation {
+    condition     = contains(["range", "single"], var.media_servers.rtc_port_mode)
+    error_message = "media_servers.rtc_port_mode must be \"range\" or \"single\"."
+  }
+  # Checked at plan time (it reads two variables).
+  validation {
     condition     = !var.media_servers_enabled || (var.media_servers.ami_id != null && length(var.media_servers.availability_zones) >= 2)
     error_message = "media_servers_enabled needs media_servers.ami_id and at least two media_servers.availability_zones."
   }

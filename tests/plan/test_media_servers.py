@@ -145,3 +145,9 @@ def test_envs_media_servers_on_locally_and_off_in_dev(plans: PlanSession) -> Non
     assert sum(v["type"] == "aws_instance" for v in dev.values()) == 0
     images = {v["values"]["image_id"] for v in local.values() if v["type"] == "aws_launch_template"}
     assert images == {"ami-0e9271c829888680e"}
+
+
+def test_media_servers_stack_rejects_a_bad_ami_id_and_port_mode(plans: PlanSession) -> None:
+    rejection = plans.rejection("stack", "reject_media_ami")
+    assert "media_servers.ami_id must be null or an AMI id" in rejection
+    assert "media_servers.rtc_port_mode must be" in rejection

@@ -238,7 +238,7 @@ def test_match_leave_removes_the_ticket_from_the_pool(table, topic, lambda_conte
     assert sessions(table) == {}
 
 
-def test_match_routes_need_a_signed_in_user(table, topic, lambda_context) -> None:  # type: ignore[no-untyped-def]
+def test_match_unknown_route_is_a_json_404(table, topic, lambda_context) -> None:  # type: ignore[no-untyped-def]
     response = match.handler(http_event("GET", "/match/nope", sub="u1"), lambda_context)
     assert response["statusCode"] == 404
 
@@ -370,3 +370,8 @@ def test_match_worker_notifies_both_users_and_forgets_gone_connections(table, to
     ]
     assert "Item" not in table.get_item(Key={"PK": "CONN#gone-2", "SK": "META"})
     assert "Item" in table.get_item(Key={"PK": "CONN#c-1", "SK": "META"})
+
+
+def test_match_without_a_verified_user_is_unauthorized(table, topic, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    response = match.handler(http_event("POST", "/match/join", {}), lambda_context)
+    assert response["statusCode"] == 401 and response_json(response)["error"] == "unauthorized"

@@ -143,18 +143,33 @@ class CallsStore:
 
     # --- pairing ----------------------------------------------------------
 
+    def spend_point(self, user_id: str, default_points: int) -> list[dict[str, Any]]:
+        """Transaction entries deducting one point from the user's profile (fails when none is left)."""
+        return [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": {"PK": keys.user(user_id), "SK": keys.PROFILE},
+                    "UpdateExpression": "SET daily_points = if_not_exists(daily_points, :default) - :cost",
+                    "ConditionExpression": (
+                        "attribute_exists(PK) AND (attribute_not_exists(daily_points) OR daily_points >= :cost)"
+                    ),
+                    "ExpressionAttributeValues": {":default": default_points, ":cost": POINTS_PER_CALL},
+                }
+            }
+        ]
+
     def pair(
         self, a: Ticket, b: Ticket, *, session_id: str, now: float, session_ttl_seconds: int, default_points: int
     ) -> PairResult:
         """Match two waiting tickets, create their session and deduct a point from each, atomically."""
         expires_at = int(now) + session_ttl_seconds
-        table = self.table_name
 
         def ticket_update(ticket: Ticket, peer: Ticket) -> dict[str, Any]:
             return {
                 "Update": {
-                    "TableName": table,
-                    "Key": {"PK": {"S": keys.user(ticket.user_id)}, "SK": {"S": keys.TICKET}},
+                    "TableName": self.table_name,
+                    "Key": {"PK": keys.user(ticket.user_id), "SK": keys.TICKET},
                     "UpdateExpression": (
                         "SET #s = :matched, session_id = :sid, peer_id = :peer, matched_at = :now,"
                         " expires_at = :exp, #ttl = :exp REMOVE GSI1PK, GSI1SK"
@@ -162,72 +177,65 @@ class CallsStore:
                     "ConditionExpression": "#s = :waiting AND ticket_id = :tid AND expires_at > :now",
                     "ExpressionAttributeNames": {"#s": "status", "#ttl": "TTL"},
                     "ExpressionAttributeValues": {
-                        ":matched": {"S": str(TicketStatus.MATCHED)},
-                        ":waiting": {"S": str(TicketStatus.WAITING)},
-                        ":sid": {"S": session_id},
-                        ":peer": {"S": peer.user_id},
-                        ":tid": {"S": ticket.ticket_id},
-                        ":now": {"N": str(int(now))},
-                        ":exp": {"N": str(expires_at)},
-                    },
-                }
-            }
-
-        def points_update(ticket: Ticket) -> dict[str, Any]:
-            return {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"PK": {"S": keys.user(ticket.user_id)}, "SK": {"S": keys.PROFILE}},
-                    "UpdateExpression": "SET daily_points = if_not_exists(daily_points, :default) - :cost",
-                    "ConditionExpression": (
-                        "attribute_exists(PK) AND (attribute_not_exists(daily_points) OR daily_points >= :cost)"
-                    ),
-                    "ExpressionAttributeValues": {
-                        ":default": {"N": str(default_points)},
-                        ":cost": {"N": str(POINTS_PER_CALL)},
+                        ":matched": str(TicketStatus.MATCHED),
+                        ":waiting": str(TicketStatus.WAITING),
+                        ":sid": session_id,
+                        ":peer": peer.user_id,
+                        ":tid": ticket.ticket_id,
+                        ":now": int(now),
+                        ":exp": expires_at,
                     },
                 }
             }
 
         def put(item: dict[str, Any]) -> dict[str, Any]:
-            return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+            return {
+                "Put": {"TableName": self.table_name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
+            }
 
-        participants = [a.user_id, b.user_id]
         session_item = {
-            "PK": {"S": keys.session(session_id)},
-            "SK": {"S": keys.META},
-            "session_id": {"S": session_id},
-            "pool": {"S": a.pool},
-            "participants": {"L": [{"S": p} for p in participants]},
-            "tickets": {"L": [{"S": a.ticket_id}, {"S": b.ticket_id}]},
-            "created_at": {"N": str(int(now))},
-            "expires_at": {"N": str(expires_at)},
-            "TTL": {"N": str(expires_at)},
+            "PK": keys.session(session_id),
+            "SK": keys.META,
+            "session_id": session_id,
+            "pool": a.pool,
+            "participants": [a.user_id, b.user_id],
+            "tickets": [a.ticket_id, b.ticket_id],
+            "created_at": int(now),
+            "expires_at": expires_at,
+            "TTL": expires_at,
         }
         member_items = [
             {
-                "PK": {"S": keys.session(session_id)},
-                "SK": {"S": keys.user(user_id)},
-                "GSI1PK": {"S": keys.user(user_id)},
-                "GSI1SK": {"S": keys.session(session_id)},
-                "TTL": {"N": str(expires_at)},
+                "PK": keys.session(session_id),
+                "SK": keys.user(t.user_id),
+                "GSI1PK": keys.user(t.user_id),
+                "GSI1SK": keys.session(session_id),
+                "TTL": expires_at,
             }
-            for user_id in participants
+            for t in (a, b)
         ]
-        items = [ticket_update(a, b), ticket_update(b, a), points_update(a), points_update(b), put(session_item)] + [
-            put(m) for m in member_items
+        # Each entry is tagged with what its failed condition means, so the
+        # cancellation reasons (in entry order) say which ticket to drop.
+        entries: list[tuple[str, Ticket | None, dict[str, Any]]] = [
+            ("ticket", a, ticket_update(a, b)),
+            ("ticket", b, ticket_update(b, a)),
+            *(("points", a, e) for e in self.spend_point(a.user_id, default_points)),
+            *(("points", b, e) for e in self.spend_point(b.user_id, default_points)),
+            ("session", None, put(session_item)),
+            *(("session", None, put(m)) for m in member_items),
         ]
         try:
-            aws.client("dynamodb").transact_write_items(TransactItems=items)
+            # The resource's client takes plain Python values, like the Table API.
+            self.table.meta.client.transact_write_items(TransactItems=[entry for _, _, entry in entries])
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-            if len(reasons) != len(items) or any(code not in ("None", "ConditionalCheckFailed") for code in reasons):
+            if len(reasons) != len(entries) or any(code not in ("None", "ConditionalCheckFailed") for code in reasons):
                 raise  # a conflict or throttle: let the record be retried
-            failed = {i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
-            stale = frozenset(t.ticket_id for i, t in ((0, a), (1, b)) if i in failed)
-            broke = frozenset(t.ticket_id for i, t in ((2, a), (3, b)) if i in failed) - stale
+            failed = [(role, t) for (role, t, _), code in zip(entries, reasons, strict=True) if code != "None"]
+            stale = frozenset(t.ticket_id for role, t in failed if role == "ticket" and t is not None)
+            broke = frozenset(t.ticket_id for role, t in failed if role == "points" and t is not None) - stale
             if not stale and not broke:
                 raise  # only the session id collided: retry with a new one
             return PairResult(paired=False, stale=stale, out_of_points=broke)

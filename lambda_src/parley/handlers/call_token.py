@@ -12,7 +12,8 @@ from parley.adapters import secrets
 from parley.adapters.calls_store import CallsStore
 from parley.domain import calls
 from parley.errors import NotFound
-from parley.handlers.http import json_body, logger, make_resolver
+from parley.handlers.calls_common import caller_id, optional_json_body
+from parley.handlers.http import logger, make_resolver
 from parley.settings import BaseSettings, env, load, settings_class
 
 app = make_resolver()
@@ -31,9 +32,8 @@ class CallTokenSettings(BaseSettings):
 @app.post("/calls/<session_id>/token")
 def token(session_id: str) -> dict[str, Any]:
     settings = load(CallTokenSettings)
-    user_id = str(app.current_event.request_context.authorizer.jwt_claim["sub"])
-    raw = app.current_event.decoded_body or ""
-    name = calls.display_name(json_body(app) if raw.strip() else {})
+    user_id = caller_id(app)
+    name = calls.display_name(optional_json_body(app))
     now = int(time.time())
 
     session = CallsStore(settings.table_name).get_session(session_id) if len(session_id) <= 64 else None

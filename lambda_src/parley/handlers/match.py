@@ -14,7 +14,8 @@ from parley.adapters.calls_store import CallsStore, PutResult
 from parley.domain import matchmaking
 from parley.domain.matchmaking import Ticket, TicketMessage
 from parley.errors import Conflict, NotFound
-from parley.handlers.http import json_body, logger, make_resolver
+from parley.handlers.calls_common import caller_id, optional_json_body
+from parley.handlers.http import logger, make_resolver
 from parley.settings import BaseSettings, env, load, parse_list, settings_class
 
 app = make_resolver()
@@ -42,7 +43,7 @@ def _store() -> CallsStore:
 
 
 def _caller() -> str:
-    return str(app.current_event.request_context.authorizer.jwt_claim["sub"])
+    return caller_id(app)
 
 
 # --- HTTP ---------------------------------------------------------------------
@@ -51,8 +52,7 @@ def _caller() -> str:
 @app.post("/match/join")
 def join() -> tuple[dict[str, Any], int]:
     settings, store, user_id, now = _settings(), _store(), _caller(), time.time()
-    raw = app.current_event.decoded_body or ""
-    pool = matchmaking.choose_pool(json_body(app) if raw.strip() else {}, settings.pools)
+    pool = matchmaking.choose_pool(optional_json_body(app), settings.pools)
     points = store.profile_points(user_id, settings.daily_points)
     if points is None:
         raise NotFound("no profile for this user", code="profile_not_found")
