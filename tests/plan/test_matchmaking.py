@@ -20,9 +20,9 @@ def test_matchmaking_topic_and_queues_are_fifo_and_encrypted(plans: PlanSession)
     assert all(q["fifo_queue"] is True and q["sqs_managed_sse_enabled"] is True for q in queues.values())
 
 
-def test_matchmaking_queue_redrives_to_the_dlq_after_max_receives(plans: PlanSession) -> None:
+def test_matchmaking_queue_settings_and_kms_key_follow_the_inputs(plans: PlanSession) -> None:
     queue = _queues(plans.case("matchmaking", "kms_no_worker"))["parley-prod-match.fifo"]
-    # The DLQ's ARN is unknown until apply, so the policy is too; the count is in the config.
+    # The redrive policy names the DLQ's ARN, known only after apply: the e2e tier checks it.
     assert queue["visibility_timeout_seconds"] == 180
     assert queue["kms_master_key_id"].startswith("arn:aws:kms:")
     defaults = _queues(plans.case("matchmaking", "defaults"))["parley-dev-match.fifo"]
