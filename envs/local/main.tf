@@ -26,4 +26,5 @@ module "stack" {
   calls                   = var.calls
   media_servers_enabled   = var.media_servers_enabled
   media_servers           = merge(var.media_servers, { ami_id = local.media_ami_id })
+  websocket               = var.websocket
 }
