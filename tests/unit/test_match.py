@@ -12,6 +12,7 @@ import pytest
 
 from parley.adapters import aws, websocket
 from parley.adapters.calls_store import CallsStore
+from parley.adapters.realtime import RealtimeStore
 from parley.domain import keys
 from parley.handlers import match
 from tests.unit.conftest import TABLE_NAME, http_event, load_event, response_json
@@ -354,14 +355,7 @@ def test_match_worker_refuses_malformed_messages(table, topic, lambda_context, b
 def test_match_worker_notifies_both_users_and_forgets_gone_connections(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
     waiting_users(table, "u1", "u2", lambda_context=lambda_context)
     for connection, user in (("c-1", "u1"), ("gone-2", "u2")):
-        table.put_item(
-            Item={
-                "PK": keys.conn(connection),
-                "SK": keys.META,
-                "GSI1PK": keys.user(user),
-                "GSI1SK": keys.conn(connection),
-            }
-        )
+        RealtimeStore(TABLE_NAME).put_connection(connection, user)
     match.handler(sqs_event(ticket_body("u2")), lambda_context)
     (session_id,) = sessions(table)
     assert sorted(posted, key=lambda p: p[0]) == [

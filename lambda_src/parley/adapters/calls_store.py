@@ -1,4 +1,4 @@
-"""DynamoDB access for calls: profiles' daily points, match tickets, call sessions, users' connections.
+"""DynamoDB access for calls: profiles' daily points, match tickets and call sessions.
 
 Pairing is one transaction per pair: both tickets must still be the same
 waiting tickets, both profiles must have a point left, and the session must be
@@ -250,14 +250,3 @@ class CallsStore:
         return CallSession(
             session_id=item["session_id"], participants=tuple(item["participants"]), expires_at=int(item["expires_at"])
         )
-
-    def user_connections(self, user_id: str) -> list[str]:
-        """Connection ids of the user's open WebSocket connections."""
-        response = self.table.query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression=Key("GSI1PK").eq(keys.user(user_id)) & Key("GSI1SK").begins_with(keys.CONN_PREFIX),
-        )
-        return [keys.strip(item["GSI1SK"]) for item in response.get("Items", [])]
-
-    def delete_connection(self, connection_id: str) -> None:
-        self.table.delete_item(Key={"PK": keys.conn(connection_id), "SK": keys.META})

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import publisher, websocket
 from parley.adapters.calls_store import CallsStore, PutResult
+from parley.adapters.realtime import RealtimeStore
 from parley.domain import matchmaking
 from parley.domain.matchmaking import Ticket, TicketMessage
 from parley.errors import Conflict, NotFound
@@ -93,13 +94,13 @@ def leave() -> tuple[dict[str, Any], int]:
 # --- worker -------------------------------------------------------------------
 
 
-def notify(store: CallsStore, endpoint: str, user_id: str, frame: dict[str, Any]) -> None:
+def notify(connections: RealtimeStore, endpoint: str, user_id: str, frame: dict[str, Any]) -> None:
     """Tell a user over each of their open WebSocket connections; forget gone connections."""
     if not endpoint:
         return
-    for connection_id in store.user_connections(user_id):
+    for connection_id in connections.user_connections(user_id):
         if websocket.post(endpoint, connection_id, frame) is websocket.Delivery.GONE:
-            store.delete_connection(connection_id)
+            connections.drop_connection(connection_id)
 
 
 def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float) -> int:
@@ -124,7 +125,7 @@ def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float)
         if result.paired:
             made += 1
             logger.info("paired", extra={"pool": pool, "session_id": session_id})
-            _announce(store, settings, a, b, session_id)
+            _announce(settings, a, b, session_id)
             if made >= MAX_PAIRS_PER_RECORD:
                 break
             continue
@@ -136,10 +137,11 @@ def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float)
     return made
 
 
-def _announce(store: CallsStore, settings: MatchSettings, a: Ticket, b: Ticket, session_id: str) -> None:
+def _announce(settings: MatchSettings, a: Ticket, b: Ticket, session_id: str) -> None:
+    connections = RealtimeStore(settings.table_name)
     for me, peer in ((a, b), (b, a)):
         frame = {"type": "match.found", "session_id": session_id, "peer_id": peer.user_id, "pool": me.pool}
-        notify(store, settings.ws_management_endpoint, me.user_id, frame)
+        notify(connections, settings.ws_management_endpoint, me.user_id, frame)
 
 
 def record_handler(record: SQSRecord) -> None:
