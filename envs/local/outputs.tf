@@ -26,6 +26,8 @@ output "calls" {
 output "calls_function_names" {
   description = "Deployed function name by function, for the calls feature."
   value       = module.stack.calls_function_names
+}
+
 output "websocket_url" {
   description = "WebSocket URL clients connect to (append ?token=<Cognito JWT>)."
   value       = module.stack.websocket_url

@@ -96,6 +96,10 @@ variable "media_servers" {
     turn_realm               = optional(string, "parley")
     self_healing_enabled     = optional(bool, false)
     cloudwatch_agent_enabled = optional(bool, false)
+  })
+  default = {}
+}
+
 variable "websocket" {
   description = "WebSocket settings (management_endpoint: the emulator's root URL locally; unset on AWS)."
   type = object({
