@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from parley.adapters import aws
 from parley.domain import keys
 from parley.domain.calls import CallSession
-from parley.domain.matchmaking import POINTS_PER_CALL, Ticket, TicketStatus
+from parley.domain.matchmaking import POINTS_ATTRIBUTE, POINTS_PER_CALL, Ticket, TicketStatus
 
 
 class PutResult(enum.Enum):
@@ -60,11 +60,13 @@ class CallsStore:
     def profile_points(self, user_id: str, default: int) -> int | None:
         """The user's points left today (``default`` if never set), or None without a profile."""
         item = self.table.get_item(
-            Key={"PK": keys.user(user_id), "SK": keys.PROFILE}, ProjectionExpression="PK, daily_points"
+            Key={"PK": keys.user(user_id), "SK": keys.PROFILE},
+            ProjectionExpression="PK, #points",
+            ExpressionAttributeNames={"#points": POINTS_ATTRIBUTE},
         ).get("Item")
         if item is None:
             return None
-        return int(item.get("daily_points", default))
+        return int(item.get(POINTS_ATTRIBUTE, default))
 
     # --- tickets ----------------------------------------------------------
 
@@ -150,10 +152,11 @@ class CallsStore:
                 "Update": {
                     "TableName": self.table_name,
                     "Key": {"PK": keys.user(user_id), "SK": keys.PROFILE},
-                    "UpdateExpression": "SET daily_points = if_not_exists(daily_points, :default) - :cost",
+                    "UpdateExpression": "SET #points = if_not_exists(#points, :default) - :cost",
                     "ConditionExpression": (
-                        "attribute_exists(PK) AND (attribute_not_exists(daily_points) OR daily_points >= :cost)"
+                        "attribute_exists(PK) AND (attribute_not_exists(#points) OR #points >= :cost)"
                     ),
+                    "ExpressionAttributeNames": {"#points": POINTS_ATTRIBUTE},
                     "ExpressionAttributeValues": {":default": default_points, ":cost": POINTS_PER_CALL},
                 }
             }

@@ -19,6 +19,9 @@ from parley.errors import BadRequest, Conflict, Forbidden
 
 POOL_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 POINTS_PER_CALL = 1
+# The profile attribute (USER#{id} / PROFILE) holding the points left today;
+# absent means the configured daily allowance.
+POINTS_ATTRIBUTE = "daily_points"
 
 
 class TicketStatus(enum.StrEnum):
