@@ -180,3 +180,37 @@ variable "app_secrets" {
   }))
   default = {}
 }
+variable "calls" {
+  description = "Matchmaking and call settings (pools, daily points, lifetimes); see modules/stack/calls.tf."
+  type = object({
+    pools                       = optional(list(string), ["default"])
+    daily_points                = optional(number, 5)
+    ticket_ttl_seconds          = optional(number, 600)
+    session_ttl_seconds         = optional(number, 86400)
+    livekit_token_ttl_seconds   = optional(number, 3600)
+    turn_credential_ttl_seconds = optional(number, 3600)
+    max_receive_count           = optional(number, 5)
+  })
+  default = {}
+}
+variable "media_servers_enabled" {
+  description = "Run the LiveKit and TURN servers on EC2; the API works without them."
+  type        = bool
+  default     = false
+}
+variable "media_servers" {
+  description = "Media server settings; ami_id null looks up the latest Amazon Linux 2023 arm64 AMI in the public SSM parameter."
+  type = object({
+    ami_id                   = optional(string)
+    availability_zones       = optional(list(string), [])
+    vpc_cidr_block           = optional(string, "10.40.0.0/16")
+    livekit_instance_type    = optional(string, "t4g.medium")
+    turn_instance_type       = optional(string, "t4g.small")
+    livekit_domain           = optional(string, "")
+    rtc_port_mode            = optional(string, "range")
+    turn_realm               = optional(string, "parley")
+    self_healing_enabled     = optional(bool, false)
+    cloudwatch_agent_enabled = optional(bool, false)
+  })
+  default = {}
+}

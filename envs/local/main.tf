@@ -3,6 +3,15 @@
 
 locals {
   name_prefix = "${var.app}-${var.env}"
+
+  # The media servers' AMI: pinned in tfvars, or the latest Amazon Linux 2023
+  # (arm64) from the public SSM parameter, looked up only when needed.
+  media_ami_id = var.media_servers.ami_id != null ? var.media_servers.ami_id : try(data.aws_ssm_parameter.media_ami[0].insecure_value, null)
+}
+
+data "aws_ssm_parameter" "media_ami" {
+  count = var.media_servers_enabled && var.media_servers.ami_id == null ? 1 : 0
+  name  = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 }
 module "stack" {
   source = "../../modules/stack"
@@ -14,6 +23,9 @@ module "stack" {
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
+  calls                   = var.calls
+  media_servers_enabled   = var.media_servers_enabled
+  media_servers           = merge(var.media_servers, { ami_id = local.media_ami_id })
   websocket               = var.websocket
   reminders               = var.reminders
   points_reset            = var.points_reset

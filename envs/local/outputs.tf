@@ -66,3 +66,11 @@ output "api_function_names" {
   description = "Deployed function name of the REST API functions."
   value       = module.stack.api_function_names
 }
+output "calls" {
+  description = "Matchmaking topic and queues, media secret ARNs and media server addresses."
+  value       = module.stack.calls
+}
+output "calls_function_names" {
+  description = "Deployed function name by function, for the calls feature."
+  value       = module.stack.calls_function_names
+}

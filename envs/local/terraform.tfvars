@@ -2,3 +2,10 @@ env                  = "local"
 emulator             = true
 log_retention_days   = 1
 cors_allowed_origins = ["http://localhost:3000", "http://localhost:5173"]
+
+# The emulator runs the media servers for free, so the whole stack comes up.
+media_servers_enabled = true
+media_servers = {
+  ami_id             = "ami-0e9271c829888680e" # an arm64 Amazon Linux image the emulator knows
+  availability_zones = ["us-east-1a", "us-east-1b"]
+}

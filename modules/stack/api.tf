@@ -91,8 +91,8 @@ locals {
   }
 
   # Every feature's routes and the functions behind them: one HTTP API for the app.
-  http_routes    = merge(local.app_http_routes, local.public_http_routes, local.auth_http_routes)
-  http_functions = merge(local.app_http_functions, local.public_http_functions, local.auth_http_functions)
+  http_routes    = merge(local.app_http_routes, local.public_http_routes, local.auth_http_routes, local.calls_http_routes)
+  http_functions = merge(local.app_http_functions, local.public_http_functions, local.auth_http_functions, local.calls_http_functions)
 
   http_api_url           = module.http_api.api_endpoint
   http_api_execution_arn = module.http_api.api_execution_arn

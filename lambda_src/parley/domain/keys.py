@@ -122,3 +122,9 @@ def relay_code(code: str) -> str:
 
 def relay_data(ts_ms: int, item_id: str) -> str:
     return f"{DATA_PREFIX}{ts_ms:013d}#{item_id}"
+
+
+# Calls: a waiting match ticket is indexed POOL#{pool} / WAIT#{ts}; a call session's
+# participants are SESSION#{id} / USER#{user}.
+SESSION_PREFIX = "SESSION#"
+WAIT_PREFIX = "WAIT#"

@@ -1,0 +1,166 @@
+"""The match function: join/status/leave over HTTP, and the pairing worker on the SQS FIFO queue."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from parley.adapters import publisher, websocket
+from parley.adapters.calls_store import CallsStore, PutResult
+from parley.adapters.realtime import RealtimeStore
+from parley.domain import matchmaking, points
+from parley.domain.matchmaking import Ticket, TicketMessage
+from parley.errors import Conflict, NotFound
+from parley.handlers.calls_common import caller_id, optional_json_body
+from parley.handlers.http import logger, make_resolver
+from parley.settings import BaseSettings, env, load, parse_list, settings_class
+
+app = make_resolver()
+
+MAX_PAIRS_PER_RECORD = 25
+
+
+@settings_class
+class MatchSettings(BaseSettings):
+    topic_arn: str = env("MATCH_TOPIC_ARN")
+    pools: tuple[str, ...] = env("MATCH_POOLS", default=("default",), parse=parse_list)
+    daily_points: int = env("DAILY_POINTS", default=5, parse=int)
+    ticket_ttl_seconds: int = env("TICKET_TTL_SECONDS", default=600, parse=int)
+    session_ttl_seconds: int = env("SESSION_TTL_SECONDS", default=86_400, parse=int)
+    ws_management_endpoint: str = env("WS_MANAGEMENT_ENDPOINT", default="")
+    points_timezone: str = env("POINTS_TIMEZONE", default="UTC")
+
+
+def _settings() -> MatchSettings:
+    settings: MatchSettings = load(MatchSettings)
+    return settings
+
+
+def _store() -> CallsStore:
+    return CallsStore(_settings().table_name)
+
+
+def _caller() -> str:
+    return caller_id(app)
+
+
+# --- HTTP ---------------------------------------------------------------------
+
+
+@app.post("/match/join")
+def join() -> tuple[dict[str, Any], int]:
+    settings, store, user_id, now = _settings(), _store(), _caller(), time.time()
+    pool = matchmaking.choose_pool(optional_json_body(app), settings.pools)
+    points = store.profile_points(user_id, settings.daily_points)
+    if points is None:
+        raise NotFound("no profile for this user", code="profile_not_found")
+    matchmaking.check_can_join(points, store.get_ticket(user_id), now)
+    ticket = matchmaking.new_ticket(user_id, pool, now, settings.ticket_ttl_seconds)
+    if store.put_ticket(ticket, now) is PutResult.TAKEN:
+        raise Conflict("already waiting for a match or in a call", code="already_waiting")
+    message = TicketMessage(ticket.ticket_id, user_id, pool)
+    try:
+        publisher.publish_fifo(settings.topic_arn, message.to_json(), group_id=pool, deduplication_id=ticket.ticket_id)
+    except Exception:
+        # Not queued means not waiting: give the user their place back, then fail.
+        store.delete_ticket(user_id, ticket.ticket_id)
+        raise
+    logger.info("ticket queued", extra={"pool": pool, "ticket_id": ticket.ticket_id})
+    return ticket.view(now), 202
+
+
+@app.get("/match/status")
+def status() -> dict[str, Any]:
+    now, user_id = time.time(), _caller()
+    ticket = _store().get_ticket(user_id)
+    wanted = app.current_event.get_query_string_value("ticket_id")
+    # Only the caller's own ticket is ever visible: another id reads as absent.
+    if ticket is None or (wanted is not None and wanted != ticket.ticket_id):
+        raise NotFound("no ticket", code="no_ticket")
+    return ticket.view(now)
+
+
+@app.delete("/match/ticket")
+def leave() -> tuple[dict[str, Any], int]:
+    user_id = _caller()
+    if not _store().delete_ticket(user_id):
+        raise NotFound("no ticket", code="no_ticket")
+    return {"status": "left"}, 200
+
+
+# --- worker -------------------------------------------------------------------
+
+
+def notify(connections: RealtimeStore, endpoint: str, user_id: str, frame: dict[str, Any]) -> None:
+    """Tell a user over each of their open WebSocket connections; forget gone connections."""
+    if not endpoint:
+        return
+    for connection_id in connections.user_connections(user_id):
+        if websocket.post(endpoint, connection_id, frame) is websocket.Delivery.GONE:
+            connections.drop_connection(connection_id)
+
+
+def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float) -> int:
+    """Pair the pool's waiting tickets oldest-first, one transaction per pair; returns pairs made."""
+    made = 0
+    skipped: set[str] = set()
+    for _ in range(MAX_PAIRS_PER_RECORD * 2):
+        waiting = [t for t in store.waiting_tickets(pool, now) if t.ticket_id not in skipped]
+        pair = matchmaking.next_pair(waiting, now)
+        if pair is None:
+            break
+        a, b = pair
+        session_id = matchmaking.new_session_id()
+        result = store.pair(
+            a,
+            b,
+            session_id=session_id,
+            now=now,
+            session_ttl_seconds=settings.session_ttl_seconds,
+            default_points=settings.daily_points,
+            points_day=points.day_of(datetime.fromtimestamp(now, UTC), settings.points_timezone),
+        )
+        if result.paired:
+            made += 1
+            logger.info("paired", extra={"pool": pool, "session_id": session_id})
+            _announce(settings, a, b, session_id)
+            if made >= MAX_PAIRS_PER_RECORD:
+                break
+            continue
+        skipped |= result.stale
+        for ticket in (a, b):
+            if ticket.ticket_id in result.out_of_points:
+                store.expire_ticket(ticket, reason="no_points")
+                skipped.add(ticket.ticket_id)
+    return made
+
+
+def _announce(settings: MatchSettings, a: Ticket, b: Ticket, session_id: str) -> None:
+    connections = RealtimeStore(settings.table_name)
+    for me, peer in ((a, b), (b, a)):
+        frame = {"type": "match.found", "session_id": session_id, "peer_id": peer.user_id, "pool": me.pool}
+        notify(connections, settings.ws_management_endpoint, me.user_id, frame)
+
+
+def record_handler(record: SQSRecord) -> None:
+    settings = _settings()
+    message = matchmaking.parse_message(record.body, settings.pools)
+    pair_pool(_store(), settings, message.pool, time.time())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "Records" in event:
+        # Only failed records, and the ones after them in the same pool, are retried.
+        processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+        # A batch whose every record failed is reported like any other, not raised.
+        processor.raise_on_entire_batch_failure = False
+        return dict(
+            process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+        )
+    return app.resolve(event, context)
