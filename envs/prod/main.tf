@@ -7,6 +7,10 @@ locals {
 
 module "stack" {
   source = "../../modules/stack"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
 
   name_prefix             = local.name_prefix
   artifacts_dir           = var.artifacts_dir
@@ -14,4 +18,6 @@ module "stack" {
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides
+  monitoring              = var.monitoring
+  site                    = var.site
 }

@@ -83,13 +83,14 @@ variable "access_logs" {
 }
 
 variable "edge_auth" {
-  description = "Sign-in at the edge: a Lambda@Edge viewer-request function (package from build.py, config baked in) that redirects visitors without a valid Cognito token cookie to the hosted UI."
+  description = "Sign-in at the edge: a Lambda@Edge viewer-request function (package from build.py, with the SHA-256 of the config baked into it) that redirects visitors without a valid Cognito token cookie to the hosted UI."
   type = object({
     enabled = bool
     package = optional(object({
       filename         = string
       source_code_hash = string
       handler          = string
+      config_sha256    = optional(string)
     }))
   })
   default  = { enabled = false }
@@ -98,6 +99,11 @@ variable "edge_auth" {
   validation {
     condition     = !var.edge_auth.enabled || var.edge_auth.package != null
     error_message = "edge_auth.package (filename, source_code_hash, handler) is required when edge_auth.enabled is true."
+  }
+
+  validation {
+    condition     = !var.edge_auth.enabled || try(var.edge_auth.package.config_sha256 != null, false)
+    error_message = "edge_auth.package has no baked config: write envs/<env>/edge_auth.json and run 'make build ENV=<env>' (build.py --config edge_auth=FILE)."
   }
 
   validation {
