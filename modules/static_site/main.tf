@@ -131,7 +131,8 @@ resource "aws_cloudfront_distribution" "this" {
   origin {
     origin_id                = local.origin_id
     domain_name              = aws_s3_bucket.this.bucket_regional_domain_name
-    origin_access_control_id = aws_cloudfront_origin_access_control.this.id
+    # The emulator drops the attachment when reading back (a change on every plan).
+    origin_access_control_id = var.emulator ? null : aws_cloudfront_origin_access_control.this.id
   }
 
   default_cache_behavior {
@@ -142,6 +143,18 @@ resource "aws_cloudfront_distribution" "this" {
     compress                   = true
     cache_policy_id            = local.caching_optimized_policy_id
     response_headers_policy_id = try(aws_cloudfront_response_headers_policy.this[0].id, null)
+
+    # The emulator always reports legacy forwarded values: state them there so
+    # a second plan shows no change. AWS uses the cache policy alone.
+    dynamic "forwarded_values" {
+      for_each = var.emulator ? [1] : []
+      content {
+        query_string = false
+        cookies {
+          forward = "none"
+        }
+      }
+    }
 
     dynamic "lambda_function_association" {
       for_each = var.edge_auth.enabled ? [aws_lambda_function.edge[0].qualified_arn] : []
@@ -173,7 +186,7 @@ resource "aws_cloudfront_distribution" "this" {
   viewer_certificate {
     cloudfront_default_certificate = !local.custom_domain
     acm_certificate_arn            = local.certificate_arn
-    ssl_support_method             = local.custom_domain ? "sni-only" : null
+    ssl_support_method             = local.custom_domain || var.emulator ? "sni-only" : null
     minimum_protocol_version       = local.custom_domain ? "TLSv1.2_2021" : "TLSv1"
   }
 

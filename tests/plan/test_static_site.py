@@ -140,7 +140,12 @@ def test_static_site_on_the_emulator_leaves_out_what_it_cannot_create(plans: Pla
     assert case.count("aws_cloudfront_response_headers_policy") == 0
     assert case.count("aws_cloudfront_distribution") == 1
     assert case.count("aws_cloudfront_origin_access_control") == 1
-    assert _distribution(plans, "emulator")["wait_for_deployment"] is False
+    dist = _distribution(plans, "emulator")
+    assert dist["wait_for_deployment"] is False
+    # The emulator does not keep an origin's OAC attachment: it is left off there, and on everywhere else.
+    assert dist["origin"][0].get("origin_access_control_id") in (None, "")
+    assert len(dist["default_cache_behavior"][0]["forwarded_values"]) == 1
+    assert _distribution(plans, "defaults")["default_cache_behavior"][0]["forwarded_values"] == []
 
 
 @pytest.mark.parametrize(
@@ -150,6 +155,7 @@ def test_static_site_on_the_emulator_leaves_out_what_it_cannot_create(plans: Pla
         ("reject_domain_without_certificate", "domain needs certificate_arn"),
         ("reject_edge_auth_without_package", "edge_auth.package (filename, source_code_hash, handler) is required"),
         ("reject_price_class", "price_class must be PriceClass_100"),
+        ("reject_edge_auth_without_config", "edge_auth.package has no baked config"),
     ],
 )
 def test_static_site_rejects_bad_input(plans: PlanSession, case: str, message: str) -> None:
