@@ -129,8 +129,8 @@ resource "aws_cloudfront_distribution" "this" {
   wait_for_deployment = !var.emulator
 
   origin {
-    origin_id                = local.origin_id
-    domain_name              = aws_s3_bucket.this.bucket_regional_domain_name
+    origin_id   = local.origin_id
+    domain_name = aws_s3_bucket.this.bucket_regional_domain_name
     # The emulator drops the attachment when reading back (a change on every plan).
     origin_access_control_id = var.emulator ? null : aws_cloudfront_origin_access_control.this.id
   }
