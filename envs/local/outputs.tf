@@ -42,3 +42,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the stack."
   value       = module.stack.dashboard_name
 }
+
+output "websocket_url" {
+  description = "WebSocket URL clients connect to (append ?token=<Cognito JWT>)."
+  value       = module.stack.websocket_url
+}
+
+output "websocket_management_endpoint" {
+  description = "Endpoint the functions post WebSocket frames to."
+  value       = module.stack.websocket_management_endpoint
+}

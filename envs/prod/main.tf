@@ -20,4 +20,5 @@ module "stack" {
   function_overrides      = var.function_overrides
   monitoring              = var.monitoring
   site                    = var.site
+  websocket               = var.websocket
 }

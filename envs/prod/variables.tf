@@ -88,3 +88,18 @@ variable "site" {
   })
   default = {}
 }
+
+variable "websocket" {
+  description = "WebSocket settings (management_endpoint: the emulator's root URL locally; unset on AWS)."
+  type = object({
+    management_endpoint           = optional(string)
+    anonymous_connections_enabled = optional(bool)
+    stage_name                    = optional(string)
+    throttling_rate_limit         = optional(number)
+    throttling_burst_limit        = optional(number)
+    fanout_concurrency            = optional(number)
+    relay_cache_ttl_seconds       = optional(number)
+    account_logging_role_enabled  = optional(bool)
+  })
+  default = {}
+}

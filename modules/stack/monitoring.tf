@@ -15,10 +15,12 @@ variable "monitoring" {
 
 locals {
   monitored_functions = {
-    api_public = module.api_public_function.function_name
+    api_public    = module.api_public_function.function_name
+    ws            = module.ws_function.function_name
+    ws_authorizer = module.ws_authorizer_function.function_name
   }
   monitored_http_apis          = {}
-  monitored_websocket_apis     = {}
+  monitored_websocket_apis     = { ws = module.websocket.api_id }
   monitored_work_queues        = {}
   monitored_dead_letter_queues = {}
   monitored_instances          = {}

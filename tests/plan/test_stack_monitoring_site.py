@@ -15,9 +15,10 @@ def test_stack_monitoring_watches_the_deployed_function_and_table(plans: PlanSes
     case = plans.case("stack", "monitored_site")
     names = _alarm_names(case.resources)
     assert {"parley-prod-lambda-errors-api_public", "parley-prod-dynamodb-write-throttles-main"} <= names
+    assert {"parley-prod-lambda-errors-ws", "parley-prod-websocket-integration-errors-ws"} <= names
     assert "parley-prod-log-errors-api_public" in names
-    filters = [v["values"]["log_group_name"] for v in case.of_type("aws_cloudwatch_log_metric_filter").values()]
-    assert filters == ["/aws/lambda/parley-prod-api-public"]
+    filters = {v["values"]["log_group_name"] for v in case.of_type("aws_cloudwatch_log_metric_filter").values()}
+    assert "/aws/lambda/parley-prod-api-public" in filters and "/aws/lambda/parley-prod-ws" in filters
     assert case.one("aws_sns_topic_subscription")["endpoint"] == "oncall@example.com"
 
 

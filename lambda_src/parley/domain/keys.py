@@ -74,3 +74,28 @@ def ttl_in(seconds: int, now: float | None = None) -> int:
 def strip(key: str) -> str:
     """The id part of a key: ``strip("USER#u1") == "u1"``."""
     return key.split("#", 1)[1] if "#" in key else key
+
+
+# Real-time (WebSocket) items: live presence is ROOM#{id} / CONN#{conn}; a relay
+# session is RELAY#{id} / META with one PEER#{conn} item per live peer and one
+# DATA#... item per payload cached for a late peer; RELAYCODE#{code} / META
+# finds a relay by its pairing code.
+CONN_PREFIX = "CONN#"
+PEER_PREFIX = "PEER#"
+DATA_PREFIX = "DATA#"
+
+
+def presence(connection_id: str) -> str:
+    return conn(connection_id)
+
+
+def relay_peer(connection_id: str) -> str:
+    return f"{PEER_PREFIX}{connection_id}"
+
+
+def relay_code(code: str) -> str:
+    return f"RELAYCODE#{code}"
+
+
+def relay_data(ts_ms: int, item_id: str) -> str:
+    return f"{DATA_PREFIX}{ts_ms:013d}#{item_id}"

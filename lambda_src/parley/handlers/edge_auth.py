@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from parley.adapters.jwks import fetch_jwks
+from parley.adapters.edge_jwks import fetch_jwks
 from parley.domain.edge_auth import (
     EdgeConfig,
     EdgeConfigError,

@@ -1,0 +1,131 @@
+"""The WebSocket frame protocol: parsing and validating client frames (no events, no AWS).
+
+A client frame is a JSON object ``{"action": ..., ...}``. Every rule here raises
+an :class:`~parley.errors.AppError` whose ``code`` is what the client sees in its
+``{"type": "error", "error": code}`` frame.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from parley.errors import BadRequest, PayloadTooLarge
+
+MAX_FRAME_BYTES = 100 * 1024  # below API Gateway's 128 KB message limit
+MAX_TEXT_CHARS = 4000
+MAX_RELAY_DATA_BYTES = 96 * 1024  # the base64 text of one relay payload
+MAX_REF_CHARS = 64
+
+ROOM_ACTIONS = frozenset({"join", "leave", "send", "typing"})
+RELAY_ACTIONS = frozenset({"relay.open", "relay.join", "relay.send"})
+ACTIONS = ROOM_ACTIONS | RELAY_ACTIONS | {"ping"}
+
+# Pairing codes: 8 characters without look-alikes (no 0/O, 1/I/L), about 40 bits.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A parsed client frame: its action, its fields and the client's optional ``ref``."""
+
+    action: str
+    fields: dict[str, Any]
+    ref: str | None = None
+
+
+def parse_frame(body: str | bytes | None, max_bytes: int = MAX_FRAME_BYTES) -> Frame:
+    """A client frame, or an AppError (frame_too_large, invalid_json, missing_field, unknown_action)."""
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"frames are limited to {max_bytes} bytes", code="frame_too_large")
+    try:
+        value = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        raise BadRequest("the frame is not valid JSON", code="invalid_json") from None
+    if not isinstance(value, dict):
+        raise BadRequest("a frame is a JSON object", code="invalid_json")
+    ref = value.get("ref")
+    if ref is not None and not (isinstance(ref, str) and 0 < len(ref) <= MAX_REF_CHARS):
+        raise BadRequest(f"ref must be a string of 1-{MAX_REF_CHARS} characters", code="invalid_field")
+    action = value.get("action")
+    if action is None:
+        raise BadRequest("the frame has no action", code="missing_field")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise BadRequest("unknown action", code="unknown_action")
+    return Frame(action=action, fields=value, ref=ref)
+
+
+def _field(frame: Frame, name: str) -> Any:
+    if name not in frame.fields or frame.fields[name] is None:
+        raise BadRequest(f"{frame.action} needs '{name}'", code="missing_field")
+    return frame.fields[name]
+
+
+def identifier(frame: Frame, name: str) -> str:
+    """A room or relay id: 1-64 letters, digits, '-' or '_'."""
+    value = _field(frame, name)
+    if not isinstance(value, str) or not _ID.match(value):
+        raise BadRequest(f"'{name}' must be 1-64 letters, digits, '-' or '_'", code="invalid_field")
+    return value
+
+
+def text(frame: Frame, name: str = "text") -> str:
+    """A chat message text: 1-4000 characters, not only whitespace."""
+    value = _field(frame, name)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
+        raise BadRequest(f"'{name}' must be 1-{MAX_TEXT_CHARS} characters", code="invalid_field")
+    return value
+
+
+def pairing_code(frame: Frame, name: str = "code") -> str:
+    """A relay pairing code as typed by a person: case, spaces and dashes are ignored."""
+    value = _field(frame, name)
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string", code="invalid_field")
+    code = re.sub(r"[\s-]", "", value).upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise BadRequest(f"'{name}' must be a {CODE_LENGTH}-character pairing code", code="invalid_field")
+    return code
+
+
+def relay_data(frame: Frame, name: str = "data", max_bytes: int = MAX_RELAY_DATA_BYTES) -> str:
+    """An opaque base64 ciphertext of at most ``max_bytes`` characters, kept as sent."""
+    value = _field(frame, name)
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"'{name}' must be a base64 string", code="invalid_field")
+    if len(value) > max_bytes:
+        raise PayloadTooLarge(f"'{name}' is limited to {max_bytes} bytes", code="payload_too_large")
+    if len(value) % 4 or not _BASE64.match(value):
+        raise BadRequest(f"'{name}' must be standard base64", code="invalid_field")
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest(f"'{name}' must be standard base64", code="invalid_field") from None
+    return value
+
+
+def new_pairing_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """``ABCD2345`` -> ``ABCD-2345``, the way the code is shown to a person."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "error": code, "message": message}
+    if ref is not None:
+        frame["ref"] = ref
+    return frame

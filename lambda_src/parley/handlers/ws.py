@@ -1,0 +1,265 @@
+"""The WebSocket function: `$connect`, `$disconnect`, `$default` and every action route.
+
+Client frames are ``{"action": ..., ...}`` (see docs/websocket.md). Replies and
+errors go back to the sender through the management API; a client mistake is an
+``{"type": "error", "error": code}`` frame and changes nothing. Fan-out queries the
+room's live connections by key, posts with a bounded pool and deletes exactly the
+connections that answer 410.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from parley.adapters import websocket
+from parley.adapters.realtime import RealtimeStore
+from parley.adapters.websocket import Delivery, FanOutResult
+from parley.domain import realtime
+from parley.domain.realtime import Frame
+from parley.errors import AppError, Forbidden
+from parley.settings import BaseSettings, env, load, settings_class
+
+logger = Logger(service="parley")
+
+OK = {"statusCode": 200}
+
+
+@settings_class
+class WsSettings(BaseSettings):
+    # Empty: derive https://{domainName}/{stage} from the event (AWS); the emulator needs its root URL.
+    management_endpoint: str = env("WS_MANAGEMENT_ENDPOINT", default="")
+    fanout_concurrency: int = env("WS_FANOUT_CONCURRENCY", default=websocket.DEFAULT_CONCURRENCY, parse=int)
+    relay_cache_ttl_seconds: int = env("WS_RELAY_CACHE_TTL_SECONDS", default=3600, parse=int)
+    message_ttl_days: int = env("MESSAGE_TTL_DAYS", default=0, parse=int)
+
+
+@dataclass
+class Session:
+    """One invocation: who sent the frame, and where replies go."""
+
+    connection_id: str
+    authorizer: dict[str, Any]
+    endpoint: str
+    store: RealtimeStore
+    settings: WsSettings
+    ref: str | None = None
+    _user_id: str | None = None
+
+    @property
+    def user_id(self) -> str:
+        """The caller's user id: from the authorizer context, else the stored connection."""
+        if self._user_id is None:
+            sub = str(self.authorizer.get("sub") or "")
+            if not sub:
+                item = self.store.get_connection(self.connection_id)
+                sub = str(item["user_id"]) if item else ""
+            if not sub:
+                raise Forbidden("this connection is not registered", code="unknown_connection")
+            self._user_id = sub
+        return self._user_id
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        if self.ref is not None:
+            frame = {**frame, "ref": self.ref}
+        if websocket.post(self.endpoint, self.connection_id, frame) is Delivery.GONE:
+            self.store.drop_connection(self.connection_id)
+
+    def broadcast(self, targets: Iterable[str], frame: dict[str, Any]) -> FanOutResult:
+        """Fan a frame out to other connections; delete the ones that are gone."""
+        result = websocket.fan_out(self.endpoint, targets, frame, self.settings.fanout_concurrency)
+        for stale in result.gone:
+            self.store.drop_connection(stale)
+        if result.gone or result.failed:
+            logger.info(
+                "fan-out", extra={"sent": len(result.sent), "gone": len(result.gone), "failed": len(result.failed)}
+            )
+        return result
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# Actions ---------------------------------------------------------------------
+
+
+def on_ping(frame: Frame, session: Session) -> None:
+    session.reply({"type": "pong", "ts": _now_ms()})
+
+
+def on_join(frame: Frame, session: Session) -> None:
+    room = realtime.identifier(frame, "room")
+    session.store.join_room(room, session.connection_id, session.user_id)
+    session.reply({"type": "joined", "room": room})
+    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
+    session.broadcast(others, {"type": "presence", "room": room, "user": session.user_id, "state": "joined"})
+
+
+def on_leave(frame: Frame, session: Session) -> None:
+    room = realtime.identifier(frame, "room")
+    session.store.leave_room(room, session.connection_id)
+    session.reply({"type": "left", "room": room})
+    session.broadcast(
+        session.store.room_connections(room),
+        {"type": "presence", "room": room, "user": session.user_id, "state": "left"},
+    )
+
+
+def _require_joined(session: Session, room: str) -> None:
+    if not session.store.is_present(room, session.connection_id):
+        raise Forbidden("join the room first", code="not_joined")
+    if not session.store.is_member(room, session.user_id):
+        raise Forbidden("you are not a member of this room", code="not_a_member")
+
+
+def on_send(frame: Frame, session: Session) -> None:
+    room = realtime.identifier(frame, "room")
+    text = realtime.text(frame)
+    _require_joined(session, room)
+    message = session.store.put_message(room, session.user_id, text, ttl_days=session.settings.message_ttl_days)
+    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
+    result = session.broadcast(others, {"type": "message", **message})
+    session.reply(
+        {"type": "sent", "room": room, "id": message["id"], "ts": message["ts"], "delivered": result.delivered}
+    )
+
+
+def on_typing(frame: Frame, session: Session) -> None:
+    room = realtime.identifier(frame, "room")
+    _require_joined(session, room)
+    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
+    session.broadcast(others, {"type": "typing", "room": room, "user": session.user_id})
+
+
+def on_relay_open(frame: Frame, session: Session) -> None:
+    relay_id, code, expires = session.store.open_relay(session.connection_id, session.user_id)
+    session.reply(
+        {"type": "relay.opened", "relay": relay_id, "code": realtime.format_code(code), "expires_at": expires}
+    )
+
+
+def on_relay_join(frame: Frame, session: Session) -> None:
+    code = realtime.pairing_code(frame)
+    relay_id = session.store.relay_by_code(code)
+    session.store.join_relay(relay_id, session.connection_id, session.user_id)
+    session.reply({"type": "relay.joined", "relay": relay_id})
+    others = [c for c in session.store.relay_peers(relay_id) if c != session.connection_id]
+    session.broadcast(others, {"type": "relay.peer_joined", "relay": relay_id})
+    # What the late peer missed: payloads cached while nobody else was there, never its own.
+    for item in session.store.cached_relay_data(relay_id):
+        if item.get("sender") == session.connection_id:
+            continue
+        frame_out = {"type": "relay.data", "relay": relay_id, "data": item["data"], "cached": True}
+        if websocket.post(session.endpoint, session.connection_id, frame_out) is Delivery.SENT:
+            session.store.delete_relay_data(relay_id, str(item["SK"]))
+
+
+def on_relay_send(frame: Frame, session: Session) -> None:
+    relay_id = realtime.identifier(frame, "relay")
+    data = realtime.relay_data(frame)
+    peers = session.store.relay_peers(relay_id)
+    if session.connection_id not in peers:
+        raise Forbidden("this connection has not joined the relay", code="not_a_peer")
+    others = [c for c in peers if c != session.connection_id]
+    result = session.broadcast(others, {"type": "relay.data", "relay": relay_id, "data": data})
+    delivered = result.delivered > 0
+    if not delivered:
+        session.store.cache_relay_data(relay_id, session.connection_id, data, session.settings.relay_cache_ttl_seconds)
+    session.reply({"type": "relay.sent", "relay": relay_id, "delivered": delivered})
+
+
+ACTIONS: dict[str, Callable[[Frame, Session], None]] = {
+    "ping": on_ping,
+    "join": on_join,
+    "leave": on_leave,
+    "send": on_send,
+    "typing": on_typing,
+    "relay.open": on_relay_open,
+    "relay.join": on_relay_join,
+    "relay.send": on_relay_send,
+}
+
+
+# Routes ----------------------------------------------------------------------
+
+
+def on_connect(session: Session) -> dict[str, Any]:
+    sub = str(session.authorizer.get("sub") or "")
+    if not sub:
+        if str(session.authorizer.get("anonymous", "")).lower() != "true":
+            return {"statusCode": 401}
+        sub = f"anonymous-{session.connection_id}"
+    session.store.put_connection(session.connection_id, sub)
+    return OK
+
+
+def on_disconnect(session: Session) -> dict[str, Any]:
+    dropped = session.store.drop_connection(session.connection_id)
+    if dropped is None:
+        return OK
+    for room in sorted(dropped.rooms):
+        session.broadcast(
+            session.store.room_connections(room),
+            {"type": "presence", "room": room, "user": dropped.user_id, "state": "left"},
+        )
+    for relay_id in sorted(dropped.relays):
+        session.broadcast(session.store.relay_peers(relay_id), {"type": "relay.peer_left", "relay": relay_id})
+    return OK
+
+
+def on_frame(event: dict[str, Any], session: Session) -> dict[str, Any]:
+    try:
+        frame = realtime.parse_frame(event.get("body"))
+        session.ref = frame.ref
+        ACTIONS[frame.action](frame, session)
+    except AppError as error:
+        session.reply(realtime.error_frame(error.code, error.message))
+    return OK
+
+
+def management_endpoint(settings: WsSettings, request_context: dict[str, Any]) -> str:
+    if settings.management_endpoint:
+        return settings.management_endpoint
+    return f"https://{request_context['domainName']}/{request_context['stage']}"
+
+
+def route(event: dict[str, Any]) -> dict[str, Any]:
+    settings = load(WsSettings)
+    request_context = event.get("requestContext") or {}
+    session = Session(
+        connection_id=str(request_context["connectionId"]),
+        authorizer=dict(request_context.get("authorizer") or {}),
+        endpoint=management_endpoint(settings, request_context),
+        store=RealtimeStore(settings.table_name),
+        settings=settings,
+    )
+    route_key = request_context.get("routeKey")
+    if route_key == "$connect":
+        return on_connect(session)
+    if route_key == "$disconnect":
+        return on_disconnect(session)
+    return on_frame(event, session)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        return route(event)
+    except Exception:  # outermost guard: log it, tell the sender, never leak internals
+        logger.exception("ws invocation failed", extra={"route": (event.get("requestContext") or {}).get("routeKey")})
+        request_context = event.get("requestContext") or {}
+        if request_context.get("routeKey") not in {"$connect", "$disconnect"} and "connectionId" in request_context:
+            try:
+                endpoint = management_endpoint(load(WsSettings), request_context)
+                websocket.post(
+                    endpoint, str(request_context["connectionId"]), realtime.error_frame("internal", "internal error")
+                )
+            except Exception:  # the guard itself must not raise
+                logger.exception("could not report the failure to the sender")
+        return {"statusCode": 500}

@@ -1,0 +1,187 @@
+"""Plan checks of modules/websocket and its wiring in the stack: routes, authorizer, stage, IAM scope."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import hcl2
+
+from tests.plan.harness import ROOT, ModulePlan, PlanSession, index_plan
+
+DEFAULT_ROUTES = {
+    "$connect",
+    "$disconnect",
+    "$default",
+    "ping",
+    "join",
+    "leave",
+    "send",
+    "typing",
+    "relay.open",
+    "relay.join",
+    "relay.send",
+}
+
+
+def _routes(case: ModulePlan) -> dict[str, dict[str, Any]]:
+    return {v["values"]["route_key"]: v for v in case.of_type("aws_apigatewayv2_route").values()}
+
+
+def test_websocket_routes_on_the_action_field(plans: PlanSession) -> None:
+    api = plans.case("websocket", "defaults").one("aws_apigatewayv2_api")
+    assert api["protocol_type"] == "WEBSOCKET"
+    assert api["route_selection_expression"] == "$request.body.action"
+    assert api["name"] == "parley-dev-ws"
+
+
+def test_websocket_has_the_dollar_routes_and_one_route_per_action(plans: PlanSession) -> None:
+    assert set(_routes(plans.case("websocket", "defaults"))) == DEFAULT_ROUTES
+    assert set(_routes(plans.case("websocket", "custom"))) == {"$connect", "$disconnect", "$default", "ping", "send"}
+
+
+def test_websocket_only_connect_is_authorized_by_the_token_authorizer(plans: PlanSession) -> None:
+    routes = _routes(plans.case("websocket", "defaults"))
+    connect = routes.pop("$connect")
+    assert connect["values"]["authorization_type"] == "CUSTOM"
+    assert connect["after_unknown"].get("authorizer_id") is True  # the authorizer's id, known after apply
+    for key, route in routes.items():
+        assert route["values"]["authorization_type"] == "NONE", key
+        assert route["values"].get("authorizer_id") is None, key
+        assert route["after_unknown"].get("target") is True, key  # integrations/<id>
+
+
+def test_websocket_authorizer_reads_the_token_query_parameter(plans: PlanSession) -> None:
+    authorizer = plans.case("websocket", "defaults").one("aws_apigatewayv2_authorizer")
+    assert authorizer["authorizer_type"] == "REQUEST"
+    assert authorizer["identity_sources"] == ["route.request.querystring.token"]
+    assert authorizer["authorizer_uri"].endswith("function:parley-dev-ws-authorizer/invocations")
+    anonymous = plans.case("websocket", "custom").one("aws_apigatewayv2_authorizer")
+    assert not anonymous.get("identity_sources")
+
+
+def test_websocket_integrates_every_route_with_the_handler(plans: PlanSession) -> None:
+    integration = plans.case("websocket", "defaults").one("aws_apigatewayv2_integration")
+    assert integration["integration_type"] == "AWS_PROXY"
+    assert integration["integration_uri"].endswith("function:parley-dev-ws/invocations")
+
+
+def test_websocket_stage_throttles_and_writes_json_access_logs(plans: PlanSession) -> None:
+    case = plans.case("websocket", "defaults")
+    stage = case.one("aws_apigatewayv2_stage")
+    assert stage["name"] == "live" and stage["auto_deploy"] is True
+    (settings,) = stage["default_route_settings"]
+    assert settings["throttling_rate_limit"] == 500 and settings["throttling_burst_limit"] == 1000
+    (logs,) = stage["access_log_settings"]
+    fields = json.loads(logs["format"])
+    assert {"requestId", "routeKey", "connectionId", "status", "authorizerError"} <= set(fields)
+    log_group = case.one("aws_cloudwatch_log_group")
+    assert log_group["name"] == "/aws/apigateway/parley-dev-ws" and log_group["retention_in_days"] == 14
+    custom = plans.case("websocket", "custom").one("aws_apigatewayv2_stage")
+    assert custom["name"] == "v1" and custom["default_route_settings"][0]["throttling_rate_limit"] == 50
+
+
+def test_websocket_account_log_role_follows_the_toggle(plans: PlanSession) -> None:
+    assert plans.case("websocket", "defaults").count("aws_api_gateway_account") == 0
+    custom = plans.case("websocket", "custom")
+    assert custom.count("aws_api_gateway_account") == 1
+    assert custom.one("aws_iam_role_policy_attachment")["policy_arn"].endswith(
+        "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
+
+
+def test_websocket_lets_only_api_gateway_invoke_the_functions_from_this_api(plans: PlanSession) -> None:
+    permissions = {
+        v["values"]["function_name"]: v
+        for v in plans.case("websocket", "defaults").of_type("aws_lambda_permission").values()
+    }
+    assert set(permissions) == {"parley-dev-ws", "parley-dev-ws-authorizer"}
+    for permission in permissions.values():
+        assert permission["values"]["principal"] == "apigateway.amazonaws.com"
+        assert permission["after_unknown"].get("source_arn") is True  # scoped to this API's execution ARN
+
+
+def test_websocket_manage_connections_is_scoped_to_this_api_stage() -> None:
+    # The ARN is only known after apply, so check the expressions that build it.
+    module = hcl2.load((ROOT / "modules" / "websocket" / "main.tf").open())
+    locals_ = {k: v.strip('"') for block in module["locals"] for k, v in block.items() if isinstance(v, str)}
+    assert (
+        locals_["manage_connections_arn"]
+        == "${aws_apigatewayv2_api.this.execution_arn}/${var.stage.name}/*/@connections/*"
+    )
+    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    stack_locals = {k: v for block in stack["locals"] for k, v in block.items()}
+    statement = stack_locals["ws_manage_connections"]
+    assert [a.strip('"') for a in statement["actions"]] == ["execute-api:ManageConnections"]
+    assert [r.strip('"') for r in statement["resources"]] == ["${module.websocket.manage_connections_arn}"]
+
+
+def test_websocket_rejects_bad_actions_stage_throttling_and_retention(plans: PlanSession) -> None:
+    assert "actions must be 1-64 lowercase" in plans.rejection("websocket", "reject_action")
+    assert "stage.name must be 1-64" in plans.rejection("websocket", "reject_stage")
+    assert "throttling_rate_limit must be > 0" in plans.rejection("websocket", "reject_throttling")
+    assert "logging.retention_days must be a value CloudWatch accepts" in plans.rejection(
+        "websocket", "reject_retention"
+    )
+
+
+# Stack wiring ---------------------------------------------------------------------------
+
+
+def _functions(case: ModulePlan) -> dict[str, dict[str, Any]]:
+    return {v["values"]["function_name"]: v["values"] for v in case.of_type("aws_lambda_function").values()}
+
+
+def test_stack_deploys_the_websocket_functions_with_their_settings(plans: PlanSession) -> None:
+    functions = _functions(plans.case("stack", "dev"))
+    authorizer = functions["parley-dev-ws-authorizer"]["environment"][0]["variables"]
+    assert authorizer["WS_ANONYMOUS_ENABLED"] == "false"
+    assert {"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "TABLE_NAME"} <= set(authorizer)
+    assert functions["parley-dev-ws"]["s3_key"] == "lambda/ws.zip"
+    # On AWS the management endpoint is the API's own (known after apply); on the emulator it is set.
+    ws = _functions(plans.case("stack", "emulator"))["parley-local-ws"]["environment"][0]["variables"]
+    assert ws["WS_FANOUT_CONCURRENCY"] == "32" and ws["WS_RELAY_CACHE_TTL_SECONDS"] == "3600"
+    assert ws["APP_STAGE"] == "parley-local"
+
+
+def test_stack_points_the_ws_function_at_the_emulator_management_endpoint(plans: PlanSession) -> None:
+    ws = _functions(plans.case("stack", "emulator"))["parley-local-ws"]["environment"][0]["variables"]
+    assert ws["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4566"
+    assert plans.case("stack", "emulator").count("aws_api_gateway_account") == 0
+    assert plans.case("stack", "dev").count("aws_api_gateway_account") == 1
+
+
+def test_stack_grants_the_ws_function_manage_connections(plans: PlanSession) -> None:
+    policies = {v["values"]["name"]: v for v in plans.case("stack", "dev").of_type("aws_iam_role_policy").values()}
+    assert "parley-dev-ws-policy" in policies
+    assert "parley-dev-ws-authorizer-policy" not in policies  # the authorizer touches no AWS resource
+
+
+def test_stack_rejects_bad_websocket_settings(plans: PlanSession) -> None:
+    rejection = plans.rejection("stack", "reject_ws_settings")
+    assert "websocket.management_endpoint must be null" in rejection
+    assert "websocket.fanout_concurrency must be between 1 and 128" in rejection
+
+
+def test_envs_output_the_websocket_url_and_local_uses_the_emulator_endpoint(plans: PlanSession) -> None:
+    for env in ("local", "dev", "prod"):
+        assert "websocket_url" in plans.envs[env]["planned_values"]["outputs"], env
+    local = index_plan(plans.envs["local"])
+    ws = next(
+        v["values"]
+        for v in local.values()
+        if v["type"] == "aws_lambda_function" and v["values"]["function_name"] == "parley-local-ws"
+    )
+    assert ws["environment"][0]["variables"]["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4566"
+
+
+def test_stack_sets_every_setting_the_websocket_functions_require(plans: PlanSession) -> None:
+    from parley.handlers.ws import WsSettings
+    from parley.handlers.ws_authorizer import AuthorizerSettings
+
+    functions = _functions(plans.case("stack", "emulator"))
+    for name, settings in (("parley-local-ws", WsSettings), ("parley-local-ws-authorizer", AuthorizerSettings)):
+        variables = functions[name]["environment"][0]["variables"]
+        known = settings.env_names()
+        assert {env for env, required in known.items() if required} <= set(variables), name
+        assert {v for v in variables if v.startswith(("WS_", "JWT", "JWKS"))} <= set(known), name

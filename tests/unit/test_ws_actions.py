@@ -1,0 +1,267 @@
+"""The ws function: connect/disconnect, rooms, fan-out and every bad-input case (moto table)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from parley.adapters import realtime as realtime_store
+from parley.domain import keys
+from parley.domain.realtime import MAX_FRAME_BYTES, MAX_TEXT_CHARS
+from parley.handlers import ws
+from tests.unit.ws_support import FakeManagementApi, add_member, all_items, install_management, ws_event
+
+ENDPOINT = "http://127.0.0.1:4566"
+
+
+@pytest.fixture
+def ws_env(table: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, FakeManagementApi]:
+    management = install_management(monkeypatch)
+    monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", ENDPOINT)
+    ws.load.cache_clear()
+    return table, management
+
+
+def call(
+    lambda_context: Any, route: str, connection_id: str, body: Any = None, *, sub: str | None = "u-alice"
+) -> dict[str, Any]:
+    return ws.handler(ws_event(route, connection_id, body, sub=sub), lambda_context)
+
+
+def connect(lambda_context: Any, connection_id: str, sub: str) -> None:
+    assert call(lambda_context, "$connect", connection_id, sub=sub)["statusCode"] == 200
+
+
+def in_room(lambda_context: Any, table: Any, room: str, members: dict[str, str]) -> None:
+    """Given connections (id -> user) of room members who joined the room."""
+    for connection_id, user in members.items():
+        add_member(table, room, user)
+        connect(lambda_context, connection_id, user)
+        call(lambda_context, "join", connection_id, {"action": "join", "room": room}, sub=user)
+
+
+# Connect / disconnect --------------------------------------------------------
+
+
+def test_ws_connect_stores_the_connection_with_ttl_and_user_index(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, _ = ws_env
+    # When alice connects
+    connect(lambda_context, "c1", "u-alice")
+    # Then the connection is stored for 24 h and indexed by user
+    item = table.get_item(Key={"PK": "CONN#c1", "SK": "META"})["Item"]
+    assert item["GSI1PK"] == "USER#u-alice" and item["GSI1SK"] == "CONN#c1"
+    assert abs(int(item["TTL"]) - (time.time() + 86_400)) < 120
+    assert realtime_store.RealtimeStore(table.name).user_connections("u-alice") == ["c1"]
+
+
+def test_ws_connect_without_identity_is_refused_and_stores_nothing(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, _ = ws_env
+    assert call(lambda_context, "$connect", "c1", sub=None)["statusCode"] == 401
+    assert all_items(table) == []
+
+
+def test_ws_disconnect_removes_the_connection_and_its_presence(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
+    # When bob disconnects
+    call(lambda_context, "$disconnect", "c2", sub="u-bob")
+    # Then his connection and presence are gone, alice's stay, and alice sees him leave
+    assert "Item" not in table.get_item(Key={"PK": "CONN#c2", "SK": "META"})
+    assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})
+    assert "Item" in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c1"})
+    assert api.last("c1") == {"type": "presence", "room": "r1", "user": "u-bob", "state": "left"}
+
+
+# Rooms -----------------------------------------------------------------------
+
+
+def test_ws_join_records_presence_and_tells_the_others(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice"})
+    add_member(table, "r1", "u-bob")
+    connect(lambda_context, "c2", "u-bob")
+    # When bob joins with a ref
+    call(lambda_context, "join", "c2", {"action": "join", "room": "r1", "ref": "j1"}, sub="u-bob")
+    # Then he gets a joined reply echoing the ref, is present, and alice is told
+    assert api.last("c2") == {"type": "joined", "room": "r1", "ref": "j1"}
+    assert table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})["Item"]["user_id"] == "u-bob"
+    assert table.get_item(Key={"PK": "CONN#c2", "SK": "META"})["Item"]["rooms"] == {"r1"}
+    assert api.last("c1") == {"type": "presence", "room": "r1", "user": "u-bob", "state": "joined"}
+
+
+def test_ws_join_a_room_of_which_you_are_not_a_member_is_refused(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    connect(lambda_context, "c1", "u-mallory")
+    before = all_items(table)
+    call(lambda_context, "join", "c1", {"action": "join", "room": "r1"}, sub="u-mallory")
+    assert api.last("c1")["error"] == "not_a_member"
+    assert all_items(table) == before
+
+
+def test_ws_leave_removes_presence_and_leaving_twice_is_an_error(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice"})
+    call(lambda_context, "leave", "c1", {"action": "leave", "room": "r1"})
+    assert api.last("c1") == {"type": "left", "room": "r1"}
+    assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c1"})
+    before = all_items(table)
+    call(lambda_context, "leave", "c1", {"action": "leave", "room": "r1"})
+    assert api.last("c1")["error"] == "not_joined"
+    assert all_items(table) == before
+
+
+def test_ws_send_persists_the_message_and_fans_out_to_the_room_only(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob", "c3": "u-carol"})
+    in_room(lambda_context, table, "r2", {"c9": "u-dave"})
+    # When alice sends a message
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "hello"})
+    # Then it is stored as room history
+    stored = [i for i in all_items(table) if i["PK"] == "ROOM#r1" and i["SK"].startswith("MSG#")]
+    assert len(stored) == 1 and stored[0]["text"] == "hello" and stored[0]["sender_id"] == "u-alice"
+    # And bob and carol get it, alice gets an ack (not her own message), dave nothing
+    for other in ("c2", "c3"):
+        frame = api.last(other)
+        assert frame["type"] == "message" and frame["text"] == "hello" and frame["sender"] == "u-alice"
+        assert frame["id"] == stored[0]["message_id"]
+    assert api.of_type("c1", "message") == []
+    assert api.last("c1")["type"] == "sent" and api.last("c1")["delivered"] == 2
+    assert api.of_type("c9", "message") == []
+
+
+def test_ws_fan_out_deletes_exactly_the_connection_that_answers_410(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob", "c3": "u-carol"})
+    # Given bob's connection went away without a $disconnect
+    api.gone.add("c2")
+    # When alice sends
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "anyone?"})
+    # Then bob's connection and presence are deleted, alice's and carol's are not, and carol got the message
+    assert "Item" not in table.get_item(Key={"PK": "CONN#c2", "SK": "META"})
+    assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})
+    for kept in ("c1", "c3"):
+        assert "Item" in table.get_item(Key={"PK": f"CONN#{kept}", "SK": "META"})
+        assert "Item" in table.get_item(Key={"PK": "ROOM#r1", "SK": f"CONN#{kept}"})
+    assert api.last("c3")["text"] == "anyone?"
+    assert api.last("c1")["delivered"] == 1
+
+
+def test_ws_fan_out_retries_a_throttled_connection(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
+    api.throttle_first["c2"] = 2
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "hi"})
+    assert api.last("c2")["text"] == "hi"
+    assert api.attempts["c2"] >= 3
+    assert "Item" in table.get_item(Key={"PK": "CONN#c2", "SK": "META"})
+
+
+def test_ws_send_to_a_room_not_joined_is_refused_and_not_stored(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    add_member(table, "r1", "u-alice")
+    connect(lambda_context, "c1", "u-alice")
+    before = all_items(table)
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "hello"})
+    assert api.last("c1")["error"] == "not_joined"
+    assert all_items(table) == before
+
+
+def test_ws_typing_reaches_the_others_and_stores_nothing(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
+    before = all_items(table)
+    call(lambda_context, "typing", "c1", {"action": "typing", "room": "r1"})
+    assert api.last("c2") == {"type": "typing", "room": "r1", "user": "u-alice"}
+    assert api.of_type("c1", "typing") == []
+    assert all_items(table) == before
+
+
+def test_ws_ping_answers_pong(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    _, api = ws_env
+    connect(lambda_context, "c1", "u-alice")
+    call(lambda_context, "ping", "c1", {"action": "ping", "ref": "p1"})
+    frame = api.last("c1")
+    assert frame["type"] == "pong" and frame["ref"] == "p1" and isinstance(frame["ts"], int)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("not json", "invalid_json"),
+        ("", "invalid_json"),
+        ("[1, 2]", "invalid_json"),
+        ({"room": "r1"}, "missing_field"),
+        ({"action": "dance"}, "unknown_action"),
+        ({"action": 7}, "unknown_action"),
+        ({"action": "join"}, "missing_field"),
+        ({"action": "join", "room": "../etc"}, "invalid_field"),
+        ({"action": "send", "room": "r1"}, "missing_field"),
+        ({"action": "send", "room": "r1", "text": "   "}, "invalid_field"),
+        ({"action": "send", "room": "r1", "text": "x" * (MAX_TEXT_CHARS + 1)}, "invalid_field"),
+        ({"action": "send", "room": "r1", "text": "x" * MAX_FRAME_BYTES}, "frame_too_large"),
+        ({"action": "ping", "ref": 12}, "invalid_field"),
+        ({"action": "relay.join", "code": "nope"}, "invalid_field"),
+        ({"action": "relay.send", "relay": "x1"}, "missing_field"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
+)
+def test_ws_bad_frames_get_an_error_frame_and_change_nothing(ws_env, lambda_context, body, code) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice"})
+    before = all_items(table)
+    response = call(lambda_context, "$default", "c1", body)
+    assert response["statusCode"] == 200
+    assert api.last("c1")["type"] == "error" and api.last("c1")["error"] == code
+    assert all_items(table) == before
+
+
+def test_ws_unexpected_failure_is_logged_and_reported_without_internals(ws_env, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, api = ws_env
+    connect(lambda_context, "c1", "u-alice")
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(realtime_store.RealtimeStore, "open_relay", explode)
+    response = call(lambda_context, "relay.open", "c1", {"action": "relay.open"})
+    assert response["statusCode"] == 500
+    assert api.last("c1") == {"type": "error", "error": "internal", "message": "internal error"}
+
+
+def test_ws_management_endpoint_comes_from_the_event_when_not_set(table, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    management = install_management(monkeypatch)
+    seen: list[str] = []
+    monkeypatch.delenv("WS_MANAGEMENT_ENDPOINT", raising=False)
+    monkeypatch.setattr(ws.websocket, "management_client", lambda endpoint: seen.append(endpoint) or management)
+    ws.load.cache_clear()
+    ws.handler(ws_event("ping", "c1", {"action": "ping"}), lambda_context)
+    assert seen == ["https://abc123.execute-api.us-east-1.amazonaws.com/live"]
+
+
+def test_ws_message_item_uses_the_shared_key_format(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, _ = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice"})
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "x"})
+    item = next(i for i in all_items(table) if i["SK"].startswith("MSG#"))
+    assert item["SK"] == keys.message(int(item["created_at"]), item["message_id"])
+
+
+def test_ws_anonymous_connection_is_stored_but_joins_no_room(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    event = ws_event("$connect", "c1", sub=None)
+    event["requestContext"]["authorizer"] = {"principalId": "anonymous", "sub": "", "anonymous": "true"}
+    assert ws.handler(event, lambda_context)["statusCode"] == 200
+    assert table.get_item(Key={"PK": "CONN#c1", "SK": "META"})["Item"]["user_id"] == "anonymous-c1"
+    add_member(table, "r1", "u-alice")
+    frame = ws_event("join", "c1", {"action": "join", "room": "r1"}, sub=None)
+    frame["requestContext"]["authorizer"] = {"principalId": "anonymous", "sub": "", "anonymous": "true"}
+    ws.handler(frame, lambda_context)
+    assert api.last("c1")["error"] == "not_a_member"
+
+
+def test_ws_disconnect_of_an_unknown_connection_is_a_no_op(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    assert call(lambda_context, "$disconnect", "ghost")["statusCode"] == 200
+    assert all_items(table) == [] and dict(api.frames) == {}
