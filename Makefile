@@ -10,6 +10,9 @@ PYTHON ?= python3
 PARLEY := $(PY) -m tools.parley
 MODULE_DIRS := $(sort $(wildcard modules/*/))
 TEST_ARGS ?=
+SITE_DIR ?=
+# The edge sign-in settings of ENV, baked into its package when the file exists.
+EDGE_CONFIG := $(wildcard envs/$(ENV)/edge_auth.json)
 
 export PARLEY_EMULATOR_PORT ?= 4566
 
@@ -17,11 +20,11 @@ export PARLEY_EMULATOR_PORT ?= 4566
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed
+.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed deploy-site
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
-	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-11s\033[0m %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
@@ -32,8 +35,8 @@ $(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
 
 setup: $(VENV)/.installed ## Create .venv with the pinned Python tools (idempotent)
 
-build: ## Package every function into build/lambda (deterministic, cached)
-	@$(PYTHON) build.py
+build: ## Package every function into build/lambda (deterministic, cached; bakes envs/ENV/edge_auth.json)
+	@$(PYTHON) build.py $(if $(EDGE_CONFIG),--config edge_auth=$(EDGE_CONFIG))
 
 fmt: ## Format Terraform and Python files in place
 	$(need-terraform)
@@ -98,6 +101,10 @@ outputs: ## Print ENV's outputs and write them to build/ENV.env for clients
 seed: ## Load development data into ENV (local or dev): a test user, two rooms, messages, a reminder (idempotent)
 	$(need-venv)
 	@$(PARLEY) seed $(ENV)
+
+deploy-site: ## Publish a built web client (SITE_DIR=folder with index.html) to ENV's site; PRUNE=1 deletes stale files
+	$(need-venv)
+	@$(PARLEY) deploy-site $(ENV) --dir "$(SITE_DIR)" $(if $(PRUNE),--prune)
 
 clean: ## Remove build output and run-time files (stops nothing: run 'make down' first)
 	@rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,11 @@ Zips are byte-identical for identical inputs, whatever the file mtimes, modes,
 umask or checkout path: entries are sorted, timestamps fixed, permissions
 normalised, and caches and compiled files left out.
 
+A function declared with ``baked_config = true`` (Lambda@Edge has no environment
+variables) takes its settings as a JSON file at build time:
+``--config NAME=FILE`` stores it, canonicalised, as ``parley/baked_config.json``
+in that function's zip and records its SHA-256 in the manifest.
+
 Standard library only, so it runs with a plain ``python3`` before any venv.
 """
 
@@ -44,6 +49,7 @@ TARGET_PYTHON = "3.12"
 TARGET_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
+BAKED_CONFIG_NAME = f"{PACKAGE}/baked_config.json"
 SKIPPED_DIRS = {"__pycache__", "bin"}
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -58,6 +64,7 @@ class Function:
     name: str
     handler: str
     requirements: tuple[str, ...]
+    baked_config: bool = False
 
 
 def _normalise(name: str) -> str:
@@ -90,14 +97,17 @@ def read_functions(path: Path = FUNCTIONS_FILE, pins: dict[str, str] | None = No
             raise BuildError(f"functions.toml: '{name}' must be a lower_snake_case table")
         handler = spec.get("handler", f"{PACKAGE}.handlers.{name}.handler")
         requirements = spec.get("requirements", [])
-        if not isinstance(handler, str) or not isinstance(requirements, list):
-            raise BuildError(f"functions.toml: [{name}] handler must be a string, requirements a list")
+        baked_config = spec.get("baked_config", False)
+        if not isinstance(handler, str) or not isinstance(requirements, list) or not isinstance(baked_config, bool):
+            raise BuildError(
+                f"functions.toml: [{name}] handler must be a string, requirements a list, baked_config a boolean"
+            )
         unknown = [r for r in requirements if _normalise(r) not in pins]
         if unknown:
             raise BuildError(
                 f"functions.toml: [{name}] requires {', '.join(unknown)}, not pinned in lambda_src/requirements.txt"
             )
-        functions.append(Function(name, handler, tuple(sorted(_normalise(r) for r in requirements))))
+        functions.append(Function(name, handler, tuple(sorted(_normalise(r) for r in requirements)), baked_config))
     if not functions:
         raise BuildError("functions.toml lists no function")
     return functions
@@ -214,25 +224,54 @@ def write_manifest(path: Path, functions: dict[str, dict[str, object]]) -> None:
     os.replace(tmp, path)
 
 
-def plan(out: Path) -> tuple[list[Function], dict[str, str], dict[str, str], list[tuple[str, Path]]]:
-    """Everything that decides the artifacts: functions, pins, input fingerprints, sources."""
+def read_configs(specs: list[str], functions: list[Function], cache: Path) -> dict[str, Path]:
+    """NAME=FILE options -> canonical JSON files under the cache, by function name."""
+    baked = {f.name for f in functions if f.baked_config}
+    configs: dict[str, Path] = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or name not in baked:
+            raise BuildError(
+                f"--config {spec}: expected NAME=FILE with NAME one of {', '.join(sorted(baked)) or '(none)'}"
+            )
+        try:
+            data = json.loads(Path(file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BuildError(f"--config {name}: cannot read {file} as JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BuildError(f"--config {name}: {file} must hold a JSON object")
+        body = (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        target = cache / "config" / f"{hashlib.sha256(body).hexdigest()}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file():
+            target.write_bytes(body)
+        configs[name] = target
+    return configs
+
+
+def plan(
+    out: Path, config_specs: list[str] | None = None, cache: Path | None = None
+) -> tuple[list[Function], dict[str, str], dict[str, str], list[tuple[str, Path]], dict[str, Path]]:
+    """Everything that decides the artifacts: functions, pins, input fingerprints, sources, baked configs."""
     pins = read_pins()
     functions = read_functions(pins=pins)
     for function in functions:
         check_handler(SRC, function)
+    configs = read_configs(config_specs or [], functions, cache or out.parent / "cache")
     sources = [(f"{PACKAGE}/{name}", path) for name, path in source_files(SRC / PACKAGE)]
     source_digest = digest_files(sources)
     fingerprints = {
         f.name: hashlib.sha256(
-            json.dumps([LAYOUT_VERSION, source_digest, deps_key(f, pins), f.handler]).encode()
+            json.dumps([LAYOUT_VERSION, source_digest, deps_key(f, pins), f.handler]
+                       + ([configs[f.name].stem] if f.name in configs else [])).encode()
         ).hexdigest()
         for f in functions
-    }
-    return functions, pins, fingerprints, sources
+    }  # fmt: skip
+    return functions, pins, fingerprints, sources, configs
 
 
-def build(out: Path, cache: Path, only: set[str] | None = None) -> int:
-    functions, pins, fingerprints, sources = plan(out)
+def build(out: Path, cache: Path, only: set[str] | None = None, config_specs: list[str] | None = None) -> int:
+    functions, pins, fingerprints, sources, configs = plan(out, config_specs, cache)
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / "manifest.json"
     previous = load_manifest(manifest_path)
@@ -254,6 +293,8 @@ def build(out: Path, cache: Path, only: set[str] | None = None) -> int:
             key = deps_key(function, pins)
             if key:
                 files += source_files(install_deps(key, function, pins, cache))
+            if function.name in configs:
+                files.append((BAKED_CONFIG_NAME, configs[function.name]))
             write_zip(zip_path, files)
             entries[function.name] = {
                 "handler": function.handler,
@@ -262,6 +303,8 @@ def build(out: Path, cache: Path, only: set[str] | None = None) -> int:
                 "sha256": file_sha256_b64(zip_path),
                 "size": zip_path.stat().st_size,
             }
+            if function.name in configs:
+                entries[function.name]["config_sha256"] = configs[function.name].stem
             status = f"built in {time.monotonic() - started:.1f}s"
         size = int(entries[function.name]["size"])  # type: ignore[call-overload]
         print(f"  {function.name:<24} {size / 1e6:6.2f} MB  {status}", flush=True)
@@ -272,8 +315,8 @@ def build(out: Path, cache: Path, only: set[str] | None = None) -> int:
     return 0
 
 
-def check(out: Path) -> int:
-    functions, _, fingerprints, _ = plan(out)
+def check(out: Path, config_specs: list[str] | None = None) -> int:
+    functions, _, fingerprints, _, _ = plan(out, config_specs)
     previous = load_manifest(out / "manifest.json")
     stale = [
         f.name
@@ -294,12 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache", help="dependency cache directory")
     parser.add_argument("--check", action="store_true", help="exit 1 if the manifest is stale")
     parser.add_argument("--only", action="append", metavar="NAME", help="rebuild only these functions")
+    parser.add_argument(
+        "--config", action="append", default=[], metavar="NAME=FILE", help="bake a JSON config into NAME's package"
+    )
     args = parser.parse_args(argv)
     os.umask(0o022)
     try:
         if args.check:
-            return check(args.out.resolve())
-        return build(args.out.resolve(), args.cache.resolve(), set(args.only) if args.only else None)
+            return check(args.out.resolve(), args.config)
+        return build(args.out.resolve(), args.cache.resolve(), set(args.only) if args.only else None, args.config)
     except BuildError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 1

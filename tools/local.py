@@ -102,12 +102,15 @@ class Workspace:
         say(f"{self.env}: destroyed in {time.monotonic() - started:.1f}s")
 
     def outputs(self) -> dict[str, object]:
-        result = terraform(self.root, ["output", "-json"], self.environ)
+        first = "'make up'" if self.env == "local" else f"'make plan ENV={self.env}' then 'make apply ENV={self.env}'"
+        result = terraform(self.root, ["output", "-json"], self.environ, check=False)
+        if result.returncode != 0:
+            raise ToolError(
+                f"ENV={self.env} has no state to read yet: run {first} first ({_error_lines(result.stderr)})"
+            )
         raw = json.loads(result.stdout or "{}")
         if not raw:
-            raise ToolError(
-                f"ENV={self.env} has no outputs yet: run 'make up' (local) or 'make plan apply ENV={self.env}' first"
-            )
+            raise ToolError(f"ENV={self.env} has no outputs yet: run {first} first")
         return {name: value["value"] for name, value in raw.items() if not value.get("sensitive")}
 
 

@@ -3,6 +3,7 @@
 python3 -m tools.parley up | down
 python3 -m tools.parley emulator start|stop|status
 python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs|seed ENV
+python3 -m tools.parley deploy-site ENV --dir SITE_DIR [--prune]
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from tools import emulator as emu
 from tools import local, seed
+from tools import site as static_site
 from tools.tfenv import ToolError, check_env, home, terraform_binary
 
 REAL_ACCOUNT_HINT = (
@@ -70,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("env")
         if name == "destroy":
             sub.add_argument("--confirm", default="", help="must equal ENV for prod")
+    deploy_parser = commands.add_parser("deploy-site", help="sync a built web client to ENV's site and invalidate it")
+    deploy_parser.add_argument("env")
+    deploy_parser.add_argument("--dir", default="", help="the built client (a folder with index.html)")
+    deploy_parser.add_argument("--prune", action="store_true", help="also delete objects the build no longer has")
     args = parser.parse_args(argv)
 
     try:
@@ -121,6 +128,24 @@ def main(argv: list[str] | None = None) -> int:
                 ws = workspace(args.env)
                 ws.init()
                 ws.destroy()
+        elif args.command == "deploy-site":
+            if not args.dir:
+                raise ToolError("SITE_DIR is not set: run 'make deploy-site ENV=<env> SITE_DIR=<built client folder>'")
+            site_dir = Path(args.dir).expanduser().resolve()
+            static_site.local_files(site_dir)  # fail on a missing build before touching AWS
+            ws = workspace(args.env)
+            outputs = ws.outputs()
+            bucket, distribution, url = static_site.site_targets(args.env, outputs)
+            s3, cloudfront = static_site.clients(str(outputs.get("region", "us-east-1")), ws.endpoint)
+            report = static_site.publish(s3, cloudfront, bucket, distribution, site_dir, prune=args.prune)
+            local.say(
+                f"{args.env}: {len(report.uploaded)} uploaded, {len(report.unchanged)} unchanged, "
+                f"{len(report.deleted)} deleted in s3://{bucket}"
+            )
+            if report.invalidation_id:
+                paths = ", ".join(report.invalidated_paths)
+                local.say(f"{args.env}: CloudFront invalidation {report.invalidation_id} for {paths}")
+            local.say(f"{args.env}: site at {url}")
         elif args.command == "outputs":
             ws = workspace(args.env)
             outputs = ws.outputs()

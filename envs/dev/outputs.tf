@@ -74,3 +74,23 @@ output "calls_function_names" {
   description = "Deployed function name by function, for the calls feature."
   value       = module.stack.calls_function_names
 }
+output "site_url" {
+  description = "HTTPS URL of the web client (null when the site is off)."
+  value       = module.stack.site_url
+}
+output "site_bucket_name" {
+  description = "Bucket the built web client is published to by 'make deploy-site' (null when the site is off)."
+  value       = module.stack.site_bucket_name
+}
+output "site_distribution_id" {
+  description = "CloudFront distribution 'make deploy-site' invalidates (null when the site is off)."
+  value       = module.stack.site_distribution_id
+}
+output "alert_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  value       = module.stack.alert_topic_arn
+}
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the stack."
+  value       = module.stack.dashboard_name
+}

@@ -8,7 +8,6 @@ locals {
   # (arm64) from the public SSM parameter, looked up only when needed.
   media_ami_id = var.media_servers.ami_id != null ? var.media_servers.ami_id : try(data.aws_ssm_parameter.media_ami[0].insecure_value, null)
 }
-
 data "aws_ssm_parameter" "media_ami" {
   count = var.media_servers_enabled && var.media_servers.ami_id == null ? 1 : 0
   name  = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
@@ -37,4 +36,10 @@ module "stack" {
   api_custom_domain       = var.api_custom_domain
   uploads                 = var.uploads
   app_secrets             = var.app_secrets
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+  monitoring = var.monitoring
+  site       = var.site
 }

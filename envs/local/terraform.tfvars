@@ -9,3 +9,7 @@ media_servers = {
   ami_id             = "ami-0e9271c829888680e" # an arm64 Amazon Linux image the emulator knows
   availability_zones = ["us-east-1a", "us-east-1b"]
 }
+
+# The static site plans and applies on the emulator too (no headers policy,
+# no edge sign-in there); switch it on to try 'make deploy-site' locally.
+site = { enabled = false }

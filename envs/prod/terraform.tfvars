@@ -17,3 +17,12 @@ media_servers = {
   availability_zones = ["us-east-1a", "us-east-1b"]
   livekit_domain     = ""
 }
+
+site = { enabled = true }
+
+# Add the on-call addresses alerts are mailed to (each confirms by e-mail).
+monitoring = {
+  alarms_enabled               = true
+  alert_emails                 = []
+  error_metric_filters_enabled = true
+}

@@ -214,3 +214,27 @@ variable "media_servers" {
   })
   default = {}
 }
+variable "monitoring" {
+  description = "Alarms on or off (on in prod), the e-mail addresses alerts go to, and ERROR metric filters on function logs."
+  type = object({
+    alarms_enabled               = optional(bool, false)
+    alert_emails                 = optional(list(string), [])
+    error_metric_filters_enabled = optional(bool, false)
+  })
+  default = {}
+}
+variable "site" {
+  description = "The web client's static site: on/off, price class, optional custom domain (aliases + us-east-1 certificate ARN or Route 53 zone id), access logs and sign-in at the edge."
+  type = object({
+    enabled     = optional(bool, false)
+    price_class = optional(string, "PriceClass_100")
+    domain = optional(object({
+      aliases         = list(string)
+      certificate_arn = optional(string)
+      route53_zone_id = optional(string)
+    }))
+    access_logs_enabled = optional(bool, false)
+    edge_auth_enabled   = optional(bool, false)
+  })
+  default = {}
+}

@@ -216,9 +216,9 @@ output "identity_pool_id" {
   value       = module.cognito.identity_pool_id
 }
 
-output "auth_function_names" {
-  description = "Deployed sign-in trigger function name by function (as in lambda_src/functions.toml)."
-  value = merge(
+locals {
+  # Keys depend only on the sign-in mode, so they are known at plan time.
+  auth_function_names = merge(
     { auth_post_confirmation = module.auth_post_confirmation_function.function_name },
     local.auth_custom ? {
       auth_define = module.auth_define_function[0].function_name
@@ -226,4 +226,9 @@ output "auth_function_names" {
       auth_verify = module.auth_verify_function[0].function_name
     } : {},
   )
+}
+
+output "auth_function_names" {
+  description = "Deployed sign-in trigger function name by function (as in lambda_src/functions.toml)."
+  value       = local.auth_function_names
 }

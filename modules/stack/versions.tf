@@ -4,6 +4,8 @@ terraform {
     aws = {
       source  = "hashicorp/aws"
       version = "~> 5.100"
+      # CloudFront certificates and Lambda@Edge functions live in us-east-1.
+      configuration_aliases = [aws.us_east_1]
     }
   }
 }

@@ -73,6 +73,15 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
 }
+
+provider "aws" {
+  alias                       = "us_east_1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
 """
 
 
@@ -151,6 +160,13 @@ class ModulePlan:
         found = self.of_type(resource_type)
         assert len(found) == 1, f"{self.label}: expected one {resource_type}, found {sorted(found)}"
         return next(iter(found.values()))["values"]
+
+    def within(self, module: str) -> ModulePlan:
+        """The resources of one child module (e.g. ``case.within("matchmaking")``)."""
+        marker = f".module.{module}."
+        return ModulePlan(
+            f"{self.label}.{module}", {a: v for a, v in self.resources.items() if marker in a}, self.outputs
+        )
 
     def count(self, resource_type: str) -> int:
         return len(self.of_type(resource_type))

@@ -65,7 +65,7 @@ def test_matchmaking_stack_wires_the_worker_and_its_permissions(plans: PlanSessi
     # Statements hold ARNs known only after apply; the names prove the role policy exists.
     assert "parley-dev-match-policy" in policies
     # Function environments name ARNs known only after apply; the transport itself is planned.
-    assert case.one("aws_sns_topic")["name"] == "parley-dev-match.fifo"
+    assert case.within("matchmaking").one("aws_sns_topic")["name"] == "parley-dev-match.fifo"
     queues = {v["values"]["name"]: v["values"] for v in case.of_type("aws_sqs_queue").values()}
     assert queues["parley-dev-match.fifo"]["visibility_timeout_seconds"] == 180  # six times the worker's timeout
     assert "parley-dev-match-dlq.fifo" in queues

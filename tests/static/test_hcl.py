@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 MODULES = sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").is_file())
 ROOTS = [*MODULES, *sorted(p for p in (ROOT / "envs").iterdir() if p.is_dir()), ROOT / "bootstrap"]
 # Data sources that are computed locally by the provider: safe in offline plans.
-OFFLINE_DATA_SOURCES = {"aws_partition", "aws_iam_policy_document"}
+OFFLINE_DATA_SOURCES = {"aws_partition", "aws_iam_policy_document", "aws_region"}
 
 
 def _parse(folder: Path) -> list[tuple[Path, dict[str, Any]]]:

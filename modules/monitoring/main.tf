@@ -1,0 +1,304 @@
+# Where alerts go (one encrypted SNS topic), what raises them (alarms built from
+# the watched resources) and one dashboard of the same resources.
+
+data "aws_partition" "current" {}
+
+# Offline: the provider's configured region, no API call.
+data "aws_region" "current" {}
+
+locals {
+  w = var.watched
+  t = var.thresholds
+
+  # Every alarm as data: one resource block creates them all, so each alarm's
+  # threshold, period and missing-data rule sit side by side.
+  lambda_alarms = merge(
+    { for k, name in local.w.functions : "lambda-errors-${k}" => {
+      description = "Function ${name} reports more than ${local.t.lambda_errors_per_minute} errors in a minute."
+      namespace   = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = name }
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1
+      threshold   = local.t.lambda_errors_per_minute, missing = "notBreaching"
+    } },
+    { for k, name in local.w.functions : "lambda-throttles-${k}" => {
+      description = "Function ${name} is throttled more than ${local.t.lambda_throttles_per_minute} times in a minute."
+      namespace   = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = name }
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1
+      threshold   = local.t.lambda_throttles_per_minute, missing = "notBreaching"
+    } },
+    { for k, name in local.w.functions : "lambda-duration-p95-${k}" => {
+      description = "Function ${name} takes longer than ${local.t.lambda_duration_p95_ms} ms at the 95th percentile over 5 minutes."
+      namespace   = "AWS/Lambda", metric = "Duration", dimensions = { FunctionName = name }
+      statistic   = null, extended = "p95", period = 300, evaluations = 1
+      threshold   = local.t.lambda_duration_p95_ms, missing = "notBreaching"
+    } },
+  )
+
+  api_alarms = merge(
+    { for k, id in local.w.http_apis : "http-5xx-${k}" => {
+      description = "HTTP API ${k} returns more than ${local.t.http_5xx_per_minute} 5xx responses in a minute."
+      namespace   = "AWS/ApiGateway", metric = "5xx", dimensions = { ApiId = id }
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1
+      threshold   = local.t.http_5xx_per_minute, missing = "notBreaching"
+    } },
+    { for k, id in local.w.http_apis : "http-4xx-${k}" => {
+      description = "HTTP API ${k} returns more than ${local.t.http_4xx_per_5_minutes} 4xx responses in 5 minutes."
+      namespace   = "AWS/ApiGateway", metric = "4xx", dimensions = { ApiId = id }
+      statistic   = "Sum", extended = null, period = 300, evaluations = 1
+      threshold   = local.t.http_4xx_per_5_minutes, missing = "notBreaching"
+    } },
+    { for k, id in local.w.websocket_apis : "websocket-integration-errors-${k}" => {
+      description = "WebSocket API ${k} has more than ${local.t.websocket_integration_errors_per_5_minutes} integration errors in 5 minutes."
+      namespace   = "AWS/ApiGateway", metric = "IntegrationError", dimensions = { ApiId = id }
+      statistic   = "Sum", extended = null, period = 300, evaluations = 1
+      threshold   = local.t.websocket_integration_errors_per_5_minutes, missing = "notBreaching"
+    } },
+  )
+
+  data_alarms = merge(
+    { for k, name in local.w.tables : "dynamodb-read-throttles-${k}" => {
+      description = "Table ${name} throttles more than ${local.t.dynamodb_throttles_per_minute} reads in a minute."
+      namespace   = "AWS/DynamoDB", metric = "ReadThrottleEvents", dimensions = { TableName = name }
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1
+      threshold   = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
+    } },
+    { for k, name in local.w.tables : "dynamodb-write-throttles-${k}" => {
+      description = "Table ${name} throttles more than ${local.t.dynamodb_throttles_per_minute} writes in a minute."
+      namespace   = "AWS/DynamoDB", metric = "WriteThrottleEvents", dimensions = { TableName = name }
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1
+      threshold   = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
+    } },
+    { for k, name in local.w.dead_letter_queues : "dlq-visible-${k}" => {
+      description = "Dead-letter queue ${name} holds more than ${local.t.dead_letter_messages} messages: something failed for good."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = name }
+      statistic   = "Maximum", extended = null, period = 300, evaluations = 1
+      threshold   = local.t.dead_letter_messages, missing = "notBreaching"
+    } },
+    { for k, q in local.w.work_queues : "queue-oldest-age-${k}" => {
+      description = "The oldest message on ${q.queue_name} is older than ${q.max_age_seconds} s: the consumer is stuck or too slow."
+      namespace   = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = q.queue_name }
+      statistic   = "Maximum", extended = null, period = 300, evaluations = 1
+      threshold   = q.max_age_seconds, missing = "notBreaching"
+    } },
+  )
+
+  # A silent instance is a dead one: status checks treat missing data as breaching.
+  instance_alarms = merge(
+    { for k, id in local.w.instances : "ec2-cpu-${k}" => {
+      description = "Instance ${k} (${id}) runs above ${local.t.ec2_cpu_percent}% CPU for 10 minutes."
+      namespace   = "AWS/EC2", metric = "CPUUtilization", dimensions = { InstanceId = id }
+      statistic   = "Average", extended = null, period = 300, evaluations = 2
+      threshold   = local.t.ec2_cpu_percent, missing = "missing"
+    } },
+    { for k, id in local.w.instances : "ec2-status-check-${k}" => {
+      description = "Instance ${k} (${id}) fails its system or instance status check."
+      namespace   = "AWS/EC2", metric = "StatusCheckFailed", dimensions = { InstanceId = id }
+      statistic   = "Maximum", extended = null, period = 60, evaluations = 2
+      threshold   = 0, missing = "breaching"
+    } },
+  )
+
+  log_namespace = "${var.name_prefix}/Logs"
+  log_alarms = var.error_metric_filters_enabled ? { for k, name in local.w.functions : "log-errors-${k}" => {
+    description = "Function ${name} logs more than ${local.t.log_error_lines_per_5_minutes} ERROR lines in 5 minutes."
+    namespace   = local.log_namespace, metric = "ErrorLines-${k}", dimensions = {}
+    statistic   = "Sum", extended = null, period = 300, evaluations = 1
+    threshold   = local.t.log_error_lines_per_5_minutes, missing = "notBreaching"
+  } } : {}
+
+  alarms = var.alarms_enabled ? merge(local.lambda_alarms, local.api_alarms, local.data_alarms, local.instance_alarms, local.log_alarms) : {}
+}
+
+# CloudWatch can only publish to an encrypted topic when the key lets it; an
+# AWS-managed SNS key does not, so the topic gets a key of its own.
+resource "aws_kms_key" "alerts" {
+  description             = "${var.name_prefix} alert topic"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_alias" "alerts" {
+  name          = "alias/${var.name_prefix}-alerts"
+  target_key_id = aws_kms_key.alerts.key_id
+}
+
+resource "aws_sns_topic" "this" {
+  name              = "${var.name_prefix}-alerts"
+  kms_master_key_id = aws_kms_key.alerts.arn
+}
+
+# The account comes from the topic's ARN: no credentials-needing data source.
+resource "aws_kms_key_policy" "alerts" {
+  key_id = aws_kms_key.alerts.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${split(":", aws_sns_topic.this.arn)[4]}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchPublishes"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+      },
+    ]
+  })
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.alert_emails)
+
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+resource "aws_cloudwatch_log_metric_filter" "errors" {
+  for_each = var.error_metric_filters_enabled ? local.w.functions : {}
+
+  name           = "${var.name_prefix}-error-lines-${each.key}"
+  log_group_name = "/aws/lambda/${each.value}"
+  pattern        = "ERROR"
+
+  metric_transformation {
+    namespace     = local.log_namespace
+    name          = "ErrorLines-${each.key}"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  extended_statistic  = each.value.extended
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluations
+  datapoints_to_alarm = each.value.evaluations
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = each.value.missing
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+
+  depends_on = [aws_cloudwatch_log_metric_filter.errors]
+}
+
+# The dashboard: one graph per concern, each listing the watched resources'
+# real metrics; graphs with nothing to show are left out.
+locals {
+  region = data.aws_region.current.name
+
+  queues = merge(
+    { for k, q in local.w.work_queues : k => q.queue_name },
+    { for k, name in local.w.dead_letter_queues : "dlq-${k}" => name },
+  )
+
+  graphs = [
+    { title = "HTTP API requests and errors", stat = "Sum", metrics = concat([], [
+      for k, id in local.w.http_apis : [
+        ["AWS/ApiGateway", "Count", "ApiId", id, { label = "${k} requests" }],
+        ["AWS/ApiGateway", "4xx", "ApiId", id, { label = "${k} 4xx" }],
+        ["AWS/ApiGateway", "5xx", "ApiId", id, { label = "${k} 5xx" }],
+      ]
+    ]...) },
+    { title = "HTTP API latency (p95, ms)", stat = "p95", metrics = concat([], [
+      for k, id in local.w.http_apis : [
+        ["AWS/ApiGateway", "Latency", "ApiId", id, { label = "${k} latency" }],
+        ["AWS/ApiGateway", "IntegrationLatency", "ApiId", id, { label = "${k} integration" }],
+      ]
+    ]...) },
+    { title = "WebSocket connections and messages", stat = "Sum", metrics = concat([], [
+      for k, id in local.w.websocket_apis : [
+        ["AWS/ApiGateway", "ConnectCount", "ApiId", id, { label = "${k} connects" }],
+        ["AWS/ApiGateway", "MessageCount", "ApiId", id, { label = "${k} messages" }],
+      ]
+    ]...) },
+    { title = "WebSocket errors", stat = "Sum", metrics = concat([], [
+      for k, id in local.w.websocket_apis : [
+        ["AWS/ApiGateway", "IntegrationError", "ApiId", id, { label = "${k} integration" }],
+        ["AWS/ApiGateway", "ClientError", "ApiId", id, { label = "${k} client" }],
+        ["AWS/ApiGateway", "ExecutionError", "ApiId", id, { label = "${k} execution" }],
+      ]
+    ]...) },
+    { title = "Lambda invocations", stat = "Sum", metrics = [
+      for k, name in local.w.functions : ["AWS/Lambda", "Invocations", "FunctionName", name, { label = k }]
+    ] },
+    { title = "Lambda errors and throttles", stat = "Sum", metrics = concat([], [
+      for k, name in local.w.functions : [
+        ["AWS/Lambda", "Errors", "FunctionName", name, { label = "${k} errors" }],
+        ["AWS/Lambda", "Throttles", "FunctionName", name, { label = "${k} throttles" }],
+      ]
+    ]...) },
+    { title = "Lambda duration (p95, ms)", stat = "p95", metrics = [
+      for k, name in local.w.functions : ["AWS/Lambda", "Duration", "FunctionName", name, { label = k }]
+    ] },
+    { title = "DynamoDB consumed capacity", stat = "Sum", metrics = concat([], [
+      for k, name in local.w.tables : [
+        ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", name, { label = "${k} reads" }],
+        ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", name, { label = "${k} writes" }],
+      ]
+    ]...) },
+    { title = "DynamoDB latency (ms)", stat = "Average", metrics = concat([], [
+      for k, name in local.w.tables : [
+        for op in ["GetItem", "Query", "PutItem", "UpdateItem", "TransactWriteItems"] :
+        ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", name, "Operation", op, { label = "${k} ${op}" }]
+      ]
+    ]...) },
+    { title = "DynamoDB throttles", stat = "Sum", metrics = concat([], [
+      for k, name in local.w.tables : [
+        ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", name, { label = "${k} reads" }],
+        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", name, { label = "${k} writes" }],
+      ]
+    ]...) },
+    { title = "Queue depth", stat = "Maximum", metrics = [
+      for k, name in local.queues : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", name, { label = k }]
+    ] },
+    { title = "Queue oldest message age (s)", stat = "Maximum", metrics = [
+      for k, name in local.queues : ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", name, { label = k }]
+    ] },
+    { title = "EC2 CPU (%)", stat = "Average", metrics = [
+      for k, id in local.w.instances : ["AWS/EC2", "CPUUtilization", "InstanceId", id, { label = k }]
+    ] },
+    { title = "ERROR log lines", stat = "Sum", metrics = [
+      for k, name in(var.error_metric_filters_enabled ? local.w.functions : {}) : [local.log_namespace, "ErrorLines-${k}", { label = k }]
+    ] },
+  ]
+
+  widgets = concat(
+    [{
+      type = "text", width = 24, height = 2
+      properties = {
+        markdown = "# ${var.name_prefix}\nAlerts go to SNS topic `${var.name_prefix}-alerts`. Alarms are ${var.alarms_enabled ? "on" : "off"} in this environment."
+      }
+    }],
+    [for g in local.graphs : {
+      type = "metric", width = 12, height = 6
+      properties = {
+        title   = g.title
+        region  = local.region
+        stat    = g.stat
+        period  = 60
+        view    = "timeSeries"
+        stacked = false
+        metrics = g.metrics
+      }
+    } if length(g.metrics) > 0],
+  )
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name_prefix
+  dashboard_body = jsonencode({ widgets = local.widgets })
+}

@@ -1,0 +1,362 @@
+# The web client: a private bucket that only this distribution can read (Origin
+# Access Control), served over HTTPS with security headers, with every unknown
+# path answered by /index.html so client-side routes work.
+
+data "aws_partition" "current" {}
+
+locals {
+  origin_id        = "site-bucket"
+  bucket_arn       = "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.this.bucket}"
+  custom_domain    = var.domain != null
+  zone_id          = try(var.domain.route53_zone_id, null)
+  create_cert      = local.custom_domain && try(var.domain.certificate_arn, null) == null
+  certificate_arn  = local.create_cert ? aws_acm_certificate_validation.this[0].certificate_arn : try(var.domain.certificate_arn, null)
+  security_headers = !var.emulator
+  # AWS-managed "CachingOptimized" cache policy (a fixed, documented id).
+  caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+  edge_function_name          = "${var.name_prefix}-site-auth"
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket        = "${var.name_prefix}-site"
+  force_destroy = true # build output: 'make deploy-site' publishes it again
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket                  = aws_s3_bucket.this.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+# Reads only for this distribution; plain HTTP refused (except on the emulator,
+# which speaks only HTTP).
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{
+        Sid       = "CloudFrontReadsThroughOAC"
+        Effect    = "Allow"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = "${local.bucket_arn}/*"
+        Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this.arn } }
+      }],
+      var.emulator ? [] : [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }],
+    )
+  })
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_cloudfront_origin_access_control" "this" {
+  name                              = "${var.name_prefix}-site"
+  description                       = "${var.name_prefix} web client bucket"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+resource "aws_cloudfront_response_headers_policy" "this" {
+  count = local.security_headers ? 1 : 0
+
+  name    = "${var.name_prefix}-site-security"
+  comment = "Security headers of the ${var.name_prefix} web client"
+
+  security_headers_config {
+    content_security_policy {
+      content_security_policy = var.security_headers.content_security_policy
+      override                = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+    strict_transport_security {
+      access_control_max_age_sec = var.security_headers.hsts_max_age_seconds
+      include_subdomains         = true
+      preload                    = false
+      override                   = true
+    }
+    xss_protection {
+      protection = true
+      mode_block = true
+      override   = true
+    }
+  }
+}
+
+resource "aws_cloudfront_distribution" "this" {
+  enabled             = true
+  comment             = "${var.name_prefix} web client"
+  default_root_object = "index.html"
+  http_version        = "http2and3"
+  is_ipv6_enabled     = true
+  price_class         = var.price_class
+  aliases             = try(var.domain.aliases, [])
+  wait_for_deployment = !var.emulator
+
+  origin {
+    origin_id   = local.origin_id
+    domain_name = aws_s3_bucket.this.bucket_regional_domain_name
+    # The emulator drops the attachment when reading back (a change on every plan).
+    origin_access_control_id = var.emulator ? null : aws_cloudfront_origin_access_control.this.id
+  }
+
+  default_cache_behavior {
+    target_origin_id           = local.origin_id
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.caching_optimized_policy_id
+    response_headers_policy_id = try(aws_cloudfront_response_headers_policy.this[0].id, null)
+
+    # The emulator always reports legacy forwarded values: state them there so
+    # a second plan shows no change. AWS uses the cache policy alone.
+    dynamic "forwarded_values" {
+      for_each = var.emulator ? [1] : []
+      content {
+        query_string = false
+        cookies {
+          forward = "none"
+        }
+      }
+    }
+
+    dynamic "lambda_function_association" {
+      for_each = var.edge_auth.enabled ? [aws_lambda_function.edge[0].qualified_arn] : []
+      content {
+        event_type   = "viewer-request"
+        lambda_arn   = lambda_function_association.value
+        include_body = false
+      }
+    }
+  }
+
+  # SPA fallback: S3 answers 403 for a missing key (the bucket is not listable).
+  dynamic "custom_error_response" {
+    for_each = [403, 404]
+    content {
+      error_code            = custom_error_response.value
+      response_code         = 200
+      response_page_path    = "/index.html"
+      error_caching_min_ttl = 10
+    }
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = !local.custom_domain
+    acm_certificate_arn            = local.certificate_arn
+    ssl_support_method             = local.custom_domain || var.emulator ? "sni-only" : null
+    minimum_protocol_version       = local.custom_domain ? "TLSv1.2_2021" : "TLSv1"
+  }
+
+  dynamic "logging_config" {
+    for_each = var.access_logs.enabled ? [aws_s3_bucket.logs[0].bucket_domain_name] : []
+    content {
+      bucket          = logging_config.value
+      prefix          = "cloudfront/"
+      include_cookies = false
+    }
+  }
+
+  depends_on = [aws_s3_bucket_ownership_controls.logs]
+}
+
+# --- custom domain -----------------------------------------------------------
+
+resource "aws_acm_certificate" "this" {
+  count    = local.create_cert ? 1 : 0
+  provider = aws.us_east_1
+
+  domain_name               = var.domain.aliases[0]
+  subject_alternative_names = slice(var.domain.aliases, 1, length(var.domain.aliases))
+  validation_method         = "DNS"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = local.create_cert ? toset(var.domain.aliases) : toset([])
+
+  zone_id         = local.zone_id
+  name            = one([for o in aws_acm_certificate.this[0].domain_validation_options : o.resource_record_name if o.domain_name == each.key])
+  type            = one([for o in aws_acm_certificate.this[0].domain_validation_options : o.resource_record_type if o.domain_name == each.key])
+  records         = [one([for o in aws_acm_certificate.this[0].domain_validation_options : o.resource_record_value if o.domain_name == each.key])]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "this" {
+  count    = local.create_cert ? 1 : 0
+  provider = aws.us_east_1
+
+  certificate_arn         = aws_acm_certificate.this[0].arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+resource "aws_route53_record" "alias" {
+  for_each = local.zone_id == null ? {} : {
+    for pair in setproduct(var.domain.aliases, ["A", "AAAA"]) : "${pair[0]} ${pair[1]}" => { name = pair[0], type = pair[1] }
+  }
+
+  zone_id = local.zone_id
+  name    = each.value.name
+  type    = each.value.type
+
+  alias {
+    name                   = aws_cloudfront_distribution.this.domain_name
+    zone_id                = aws_cloudfront_distribution.this.hosted_zone_id
+    evaluate_target_health = false
+  }
+}
+
+# --- access logs -------------------------------------------------------------
+
+resource "aws_s3_bucket" "logs" {
+  count = var.access_logs.enabled ? 1 : 0
+
+  bucket        = "${var.name_prefix}-site-logs"
+  force_destroy = true
+}
+
+resource "aws_s3_bucket_public_access_block" "logs" {
+  count = var.access_logs.enabled ? 1 : 0
+
+  bucket                  = aws_s3_bucket.logs[0].id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+# CloudFront standard logs are delivered through a bucket ACL grant.
+resource "aws_s3_bucket_ownership_controls" "logs" {
+  count = var.access_logs.enabled ? 1 : 0
+
+  bucket = aws_s3_bucket.logs[0].id
+  rule {
+    object_ownership = "BucketOwnerPreferred"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  count = var.access_logs.enabled ? 1 : 0
+
+  bucket = aws_s3_bucket.logs[0].id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "logs" {
+  count = var.access_logs.enabled && !var.emulator ? 1 : 0
+
+  bucket = aws_s3_bucket.logs[0].id
+  rule {
+    id     = "expire-access-logs"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = var.access_logs.retention_days
+    }
+  }
+}
+
+# --- sign-in at the edge -----------------------------------------------------
+# Lambda@Edge: us-east-1, x86_64, a published version, no environment variables
+# (its settings are baked into the package by build.py).
+
+resource "aws_iam_role" "edge" {
+  count = var.edge_auth.enabled ? 1 : 0
+
+  name = "${local.edge_function_name}-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] }
+    }]
+  })
+}
+
+# Replicas log in the region that served the request, into
+# /aws/lambda/us-east-1.<function>: every region, that group only.
+resource "aws_iam_role_policy" "edge" {
+  count = var.edge_auth.enabled ? 1 : 0
+
+  name = "${local.edge_function_name}-logs"
+  role = aws_iam_role.edge[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "Logs"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = ["arn:${data.aws_partition.current.partition}:logs:*:*:log-group:/aws/lambda/us-east-1.${local.edge_function_name}:*"]
+    }]
+  })
+}
+
+resource "aws_lambda_function" "edge" {
+  count    = var.edge_auth.enabled ? 1 : 0
+  provider = aws.us_east_1
+
+  function_name    = local.edge_function_name
+  description      = "Viewer-request sign-in check of the ${var.name_prefix} web client."
+  role             = aws_iam_role.edge[0].arn
+  runtime          = "python3.12"
+  architectures    = ["x86_64"]
+  handler          = var.edge_auth.package.handler
+  filename         = var.edge_auth.package.filename
+  source_code_hash = var.edge_auth.package.source_code_hash
+  memory_size      = 128
+  timeout          = 5
+  publish          = true
+
+  depends_on = [aws_iam_role_policy.edge]
+}

@@ -1,0 +1,190 @@
+"""The Lambda@Edge sign-in check: valid cookies pass, anything else goes to the hosted UI."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from parley.domain.edge_auth import EdgeConfig, EdgeConfigError, verify_token
+from parley.handlers import edge_auth
+from tests.unit.conftest import load_event
+
+CONFIG = {
+    "region": "eu-west-1",
+    "user_pool_id": "eu-west-1_AbCdEf123",
+    "client_id": "4example0client0id",
+    "hosted_ui_domain": "parley-prod.auth.eu-west-1.amazoncognito.com",
+}
+ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+
+
+def _b64(n: int) -> str:
+    return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+
+@pytest.fixture(scope="module")
+def keys() -> tuple[Any, dict[str, Any]]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    numbers = private.public_key().public_numbers()
+    jwk = {"kty": "RSA", "kid": "key-1", "alg": "RS256", "use": "sig", "n": _b64(numbers.n), "e": _b64(numbers.e)}
+    return private, {"keys": [jwk]}
+
+
+@pytest.fixture
+def baked(tmp_path: Path, keys: tuple[Any, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A baked config file, as build.py writes it into the package."""
+    path = tmp_path / "baked_config.json"
+    path.write_text(json.dumps({**CONFIG, "jwks": keys[1]}))
+    monkeypatch.setattr(edge_auth, "CONFIG_FILE", path)
+    edge_auth.load_config.cache_clear()
+    edge_auth.signing_keys.cache_clear()
+    yield path
+    edge_auth.load_config.cache_clear()
+    edge_auth.signing_keys.cache_clear()
+
+
+def _token(private: Any, **overrides: Any) -> str:
+    claims = {
+        "sub": "user-1",
+        "iss": ISSUER,
+        "aud": CONFIG["client_id"],
+        "token_use": "id",
+        "exp": int(time.time()) + 3600,
+    }
+    claims.update(overrides)
+    return jwt.encode(
+        {k: v for k, v in claims.items() if v is not None}, private, algorithm="RS256", headers={"kid": "key-1"}
+    )
+
+
+def _event(cookie: str | None = None, uri: str = "/rooms/42") -> dict[str, Any]:
+    event = copy.deepcopy(load_event("cloudfront_viewer_request"))
+    request = event["Records"][0]["cf"]["request"]
+    request["uri"] = uri
+    if cookie is not None:
+        request["headers"]["cookie"] = [{"key": "Cookie", "value": cookie}]
+    return event
+
+
+def _assert_redirected_to_sign_in(result: dict[str, Any]) -> None:
+    assert result["status"] == "302"
+    location = urlsplit(result["headers"]["location"][0]["value"])
+    assert (location.scheme, location.netloc, location.path) == ("https", CONFIG["hosted_ui_domain"], "/login")
+    query = parse_qs(location.query)
+    assert query["client_id"] == [CONFIG["client_id"]]
+    assert query["response_type"] == ["code"]
+    assert query["redirect_uri"] == ["https://app.example.com/auth/callback"]
+    assert query["state"] == ["/rooms/42?tab=calls"]
+    assert result["headers"]["cache-control"][0]["value"] == "no-store"
+
+
+def test_edge_auth_valid_cookie_passes_the_request_unchanged(baked: Path, keys: tuple[Any, dict[str, Any]]) -> None:
+    # Given a visitor with a valid id token in the site's cookie
+    event = _event(f"theme=dark; parley_id_token={_token(keys[0])}")
+    request = copy.deepcopy(event["Records"][0]["cf"]["request"])
+    # When the viewer request is checked
+    result = edge_auth.handler(event, None)
+    # Then CloudFront gets the request back untouched
+    assert result == request
+
+
+def test_edge_auth_valid_amplify_cookie_passes(baked: Path, keys: tuple[Any, dict[str, Any]]) -> None:
+    name = f"CognitoIdentityServiceProvider.{CONFIG['client_id']}.user-1.idToken"
+    result = edge_auth.handler(_event(f"{name}={_token(keys[0])}"), None)
+    assert result.get("uri") == "/rooms/42"
+
+
+def test_edge_auth_valid_access_token_passes(baked: Path, keys: tuple[Any, dict[str, Any]]) -> None:
+    token = _token(keys[0], token_use="access", aud=None, client_id=CONFIG["client_id"])
+    assert edge_auth.handler(_event(f"parley_id_token={token}"), None).get("uri") == "/rooms/42"
+
+
+def test_edge_auth_missing_cookie_redirects_to_hosted_ui(baked: Path) -> None:
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(), None))
+    _assert_redirected_to_sign_in(edge_auth.handler(_event("theme=dark"), None))
+
+
+def test_edge_auth_expired_token_redirects(baked: Path, keys: tuple[Any, dict[str, Any]]) -> None:
+    token = _token(keys[0], exp=int(time.time()) - 3600)
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={token}"), None))
+
+
+def test_edge_auth_tampered_token_redirects(baked: Path, keys: tuple[Any, dict[str, Any]]) -> None:
+    # Given a valid token whose payload was swapped for another user's
+    header, _, signature = _token(keys[0]).split(".")
+    _, forged_payload, _ = _token(keys[0], sub="someone-else").split(".")
+    forged = f"{header}.{forged_payload}.{signature}"
+    # Then the signature no longer matches
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={forged}"), None))
+
+
+def test_edge_auth_token_signed_by_another_key_redirects(baked: Path) -> None:
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={_token(stranger)}"), None))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"},
+        {"aud": "another-client"},
+        {"token_use": "refresh"},
+    ],
+    ids=["other-pool", "other-client", "wrong-token-use"],
+)
+def test_edge_auth_token_for_another_pool_or_client_redirects(
+    baked: Path, keys: tuple[Any, dict[str, Any]], overrides: dict[str, Any]
+) -> None:
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={_token(keys[0], **overrides)}"), None))
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "a.b", "....", "e30.e30.AAAA"])
+def test_edge_auth_garbage_cookie_redirects(baked: Path, garbage: str) -> None:
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={garbage}"), None))
+
+
+def test_edge_auth_hmac_token_is_refused(baked: Path) -> None:
+    # alg confusion: an HS256 token keyed with public data must never pass
+    token = jwt.encode(
+        {"iss": ISSUER, "aud": CONFIG["client_id"], "token_use": "id", "exp": int(time.time()) + 60}, "k" * 32
+    )
+    _assert_redirected_to_sign_in(edge_auth.handler(_event(f"parley_id_token={token}"), None))
+
+
+def test_edge_auth_callback_path_needs_no_token(baked: Path) -> None:
+    result = edge_auth.handler(_event(uri="/auth/callback"), None)
+    assert result.get("uri") == "/auth/callback"
+
+
+def test_edge_auth_without_baked_config_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a package built without a config
+    monkeypatch.setattr(edge_auth, "CONFIG_FILE", tmp_path / "missing.json")
+    edge_auth.load_config.cache_clear()
+    edge_auth.signing_keys.cache_clear()
+    try:
+        result = edge_auth.handler(_event(), None)
+    finally:
+        edge_auth.load_config.cache_clear()
+        edge_auth.signing_keys.cache_clear()
+    # Then nobody gets through
+    assert result["status"] == "503"
+
+
+def test_edge_auth_config_names_missing_fields() -> None:
+    with pytest.raises(EdgeConfigError, match="client_id, hosted_ui_domain"):
+        EdgeConfig.from_mapping({"region": "eu-west-1", "user_pool_id": "p"})
+
+
+def test_edge_auth_verify_token_returns_claims(keys: tuple[Any, dict[str, Any]]) -> None:
+    config = EdgeConfig.from_mapping(CONFIG)
+    claims = verify_token(_token(keys[0]), config, keys[1], int(time.time()))
+    assert claims is not None and claims.subject == "user-1"
