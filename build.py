@@ -164,11 +164,15 @@ def install_deps(key: str, function: Function, pins: dict[str, str], cache: Path
         reason = lines[-1].strip() if lines else f"pip exited {result.returncode}"
         raise BuildError(f"{function.name}: cannot install {', '.join(function.requirements)}: {reason}")
     unpinned = sorted(
-        _normalise(d.name.split("-")[0]) for d in staging.glob("*.dist-info") if _normalise(d.name.split("-")[0]) not in pins
+        _normalise(d.name.split("-")[0])
+        for d in staging.glob("*.dist-info")
+        if _normalise(d.name.split("-")[0]) not in pins
     )
     if unpinned:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"{function.name}: unpinned dependencies {', '.join(unpinned)}: pin them in lambda_src/requirements.txt")
+        raise BuildError(
+            f"{function.name}: unpinned dependencies {', '.join(unpinned)}: pin them in lambda_src/requirements.txt"
+        )
     try:
         staging.rename(target)
     except OSError:  # another build won the race; its copy is identical
@@ -274,8 +278,7 @@ def check(out: Path) -> int:
     stale = [
         f.name
         for f in functions
-        if previous.get(f.name, {}).get("inputs") != fingerprints[f.name]
-        or not (out / f"{f.name}.zip").is_file()
+        if previous.get(f.name, {}).get("inputs") != fingerprints[f.name] or not (out / f"{f.name}.zip").is_file()
     ]
     extra = sorted(set(previous) - {f.name for f in functions})
     if stale or extra:

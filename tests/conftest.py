@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,20 @@ os.environ.update(
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "parley-test-fn"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:parley-test-fn"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()

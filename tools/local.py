@@ -61,7 +61,11 @@ class Workspace:
 
     def init(self) -> None:
         started = time.monotonic()
-        terraform(self.root, ["init", "-input=false", "-reconfigure", "-backend-config=backend.hcl"], self.environ)
+        terraform(
+            self.root,
+            ["init", "-input=false", "-reconfigure", "-lockfile=readonly", "-backend-config=backend.hcl"],
+            self.environ,
+        )
         say(f"{self.env}: initialised in {time.monotonic() - started:.1f}s")
 
     def plan(self, *extra: str) -> int:
@@ -80,21 +84,30 @@ class Workspace:
             raise ToolError(f"no saved plan for ENV={self.env}: run 'make plan ENV={self.env}' first")
         started = time.monotonic()
         try:
-            terraform(self.root, ["apply", "-input=false", "-compact-warnings", str(self.plan_file)], self.environ, stream=True)
+            terraform(
+                self.root,
+                ["apply", "-input=false", "-compact-warnings", str(self.plan_file)],
+                self.environ,
+                stream=True,
+            )
         finally:
             self.plan_file.unlink(missing_ok=True)
         say(f"{self.env}: applied in {time.monotonic() - started:.1f}s")
 
     def destroy(self) -> None:
         started = time.monotonic()
-        terraform(self.root, ["destroy", "-input=false", "-auto-approve", "-compact-warnings"], self.environ, stream=True)
+        terraform(
+            self.root, ["destroy", "-input=false", "-auto-approve", "-compact-warnings"], self.environ, stream=True
+        )
         say(f"{self.env}: destroyed in {time.monotonic() - started:.1f}s")
 
     def outputs(self) -> dict[str, object]:
         result = terraform(self.root, ["output", "-json"], self.environ)
         raw = json.loads(result.stdout or "{}")
         if not raw:
-            raise ToolError(f"ENV={self.env} has no outputs yet: run 'make up' (local) or 'make plan apply ENV={self.env}' first")
+            raise ToolError(
+                f"ENV={self.env} has no outputs yet: run 'make up' (local) or 'make plan apply ENV={self.env}' first"
+            )
         return {name: value["value"] for name, value in raw.items() if not value.get("sensitive")}
 
 
@@ -107,7 +120,11 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
     state = base / "bootstrap" / f"{env_name}.tfstate"
     state.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    terraform(BOOTSTRAP_DIR, ["init", "-input=false", "-reconfigure", f"-backend-config=path={state}"], environ)
+    terraform(
+        BOOTSTRAP_DIR,
+        ["init", "-input=false", "-reconfigure", "-lockfile=readonly", f"-backend-config=path={state}"],
+        environ,
+    )
     variables = {
         "env": env_name,
         "region": settings["region"],
@@ -146,14 +163,18 @@ def write_env_file(env_name: str, outputs: dict[str, object]) -> Path:
     """Scalar outputs as KEY=value lines in build/<env>.env, for clients."""
     path = ROOT / "build" / f"{env_name}.env"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"PARLEY_{name.upper()}={value}" for name, value in sorted(outputs.items()) if isinstance(value, str | int | float)]
+    lines = [
+        f"PARLEY_{name.upper()}={value}"
+        for name, value in sorted(outputs.items())
+        if isinstance(value, str | int | float)
+    ]
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
     tmp.replace(path)
     return path
 
 
-def up(base: Path | None = None, port: int | None = None) -> Workspace:
+def up(base: Path | None = None, port: int | None = None, env_file: bool = True) -> Workspace:
     """Start the emulator, bootstrap its state backend, apply envs/local."""
     base = base or home()
     emulator = emu.Emulator(base, port or emu.configured_port())
@@ -169,12 +190,13 @@ def up(base: Path | None = None, port: int | None = None) -> Workspace:
     else:
         workspace.apply()
     outputs = workspace.outputs()
-    say(f"local stack up in {time.monotonic() - started:.1f}s; outputs (also in {write_env_file('local', outputs).relative_to(ROOT)}):")
+    where = f" (also in {write_env_file('local', outputs).relative_to(ROOT)})" if env_file else ""
+    say(f"local stack up in {time.monotonic() - started:.1f}s; outputs{where}:")
     print_outputs(outputs)
     return workspace
 
 
-def down(base: Path | None = None, port: int | None = None) -> None:
+def down(base: Path | None = None, port: int | None = None, env_file: bool = True) -> None:
     """Destroy envs/local, stop the emulator this project started, remove local state."""
     base = base or home()
     emulator = emu.Emulator(base, port or emu.configured_port())
@@ -191,4 +213,5 @@ def down(base: Path | None = None, port: int | None = None) -> None:
     for folder in (base / "tf" / "env-local", base / "tf" / "bootstrap-local"):
         shutil.rmtree(folder, ignore_errors=True)
     (base / "plans" / "local.tfplan").unlink(missing_ok=True)
-    (ROOT / "build" / "local.env").unlink(missing_ok=True)
+    if env_file:
+        (ROOT / "build" / "local.env").unlink(missing_ok=True)

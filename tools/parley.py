@@ -1,8 +1,8 @@
 """parley's command line, called by the Makefile: one line of error, non-zero exit.
 
-    python3 -m tools.parley up | down
-    python3 -m tools.parley emulator start|stop|status
-    python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs ENV
+python3 -m tools.parley up | down
+python3 -m tools.parley emulator start|stop|status
+python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs ENV
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from tools import emulator as emu
 from tools import local
 from tools.tfenv import ToolError, check_env, home, terraform_binary
 
-REAL_ACCOUNT_HINT = "set AWS_PROFILE (after 'aws sso login') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use ENV=local"
+REAL_ACCOUNT_HINT = (
+    "set AWS_PROFILE (after 'aws sso login') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use ENV=local"
+)
 
 
 def check_credentials(env_name: str) -> None:
@@ -25,8 +27,11 @@ def check_credentials(env_name: str) -> None:
     try:
         import botocore.session  # noqa: PLC0415 - optional: only present once `make setup` ran
     except ImportError:
-        if not any(os.environ.get(v) for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE")) and not (
-            os.path.isfile(os.path.expanduser("~/.aws/credentials")) or os.path.isfile(os.path.expanduser("~/.aws/config"))
+        if not any(
+            os.environ.get(v) for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE")
+        ) and not (
+            os.path.isfile(os.path.expanduser("~/.aws/credentials"))
+            or os.path.isfile(os.path.expanduser("~/.aws/config"))
         ):
             raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}") from None
         return
@@ -35,7 +40,9 @@ def check_credentials(env_name: str) -> None:
     try:
         credentials = botocore.session.get_session().get_credentials()
     except Exception as exc:  # noqa: BLE001 - any failure to resolve means "no usable credentials"
-        raise ToolError(f"AWS credentials for ENV={env_name} could not be loaded ({exc}): {REAL_ACCOUNT_HINT}") from None
+        raise ToolError(
+            f"AWS credentials for ENV={env_name} could not be loaded ({exc}): {REAL_ACCOUNT_HINT}"
+        ) from None
     if credentials is None:
         raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}")
 
@@ -97,14 +104,17 @@ def main(argv: list[str] | None = None) -> int:
             ws = workspace(args.env)
             ws.init()
             code = ws.plan()
-            local.say(f"{args.env}: {'no changes' if code == 0 else 'plan saved'} ({ws.plan_file}); 'make apply ENV={args.env}' applies it")
+            outcome = "no changes" if code == 0 else "plan saved"
+            local.say(f"{args.env}: {outcome} ({ws.plan_file}); 'make apply ENV={args.env}' applies it")
         elif args.command == "apply":
             if args.env == "prod" and os.environ.get("CI") != "true" and os.environ.get("CONFIRM") != "prod":
                 raise ToolError("applying prod outside CI needs CONFIRM=prod")
             workspace(args.env).apply()
         elif args.command == "destroy":
             if args.env == "prod" and args.confirm != "prod":
-                raise ToolError("refusing to destroy prod: run 'make destroy ENV=prod CONFIRM=prod' if you really mean it")
+                raise ToolError(
+                    "refusing to destroy prod: run 'make destroy ENV=prod CONFIRM=prod' if you really mean it"
+                )
             if args.env == "local":
                 local.down()
             else:

@@ -37,7 +37,9 @@ def home() -> Path:
 def terraform_binary() -> str:
     found = shutil.which(os.environ.get("TERRAFORM", "terraform"))
     if not found:
-        raise ToolError("terraform not found: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)")
+        raise ToolError(
+            "terraform not found: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)"
+        )
     return found
 
 
@@ -60,7 +62,9 @@ def cli_config(base: Path) -> dict[str, str]:
         return {"TF_PLUGIN_CACHE_DIR": str(cache)}
     path = Path(mirror).expanduser().resolve()
     if not (path / "registry.terraform.io").is_dir():
-        raise ToolError(f"TF_PROVIDER_MIRROR={mirror} is not a provider mirror (no registry.terraform.io folder inside)")
+        raise ToolError(
+            f"TF_PROVIDER_MIRROR={mirror} is not a provider mirror (no registry.terraform.io folder inside)"
+        )
     config = base / "terraformrc"
     text = (
         "provider_installation {\n"

@@ -74,9 +74,7 @@ class BaseSettings:
     @classmethod
     def env_names(cls) -> dict[str, bool]:
         """Environment variable -> required, for contract tests."""
-        return {
-            f.metadata["env"]: f.default is dataclasses.MISSING for f in dataclasses.fields(cls)
-        }
+        return {f.metadata["env"]: f.default is dataclasses.MISSING for f in dataclasses.fields(cls)}
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -174,18 +174,27 @@ def index_plan(raw: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any
 def _plan_json(folder: Path, environ: dict[str, str], extra: list[str]) -> dict[str, Any]:
     test = tftest.TerraformTest(str(folder), binary=terraform_binary(), env=environ)
     test.setup(upgrade=False)
-    return test.plan(output=True, refresh=False, **({"tf_vars": dict(a.split("=", 1) for a in extra)} if extra else {}))._raw  # type: ignore[no-any-return]
+    return test.plan(
+        output=True, refresh=False, **({"tf_vars": dict(a.split("=", 1) for a in extra)} if extra else {})
+    )._raw  # type: ignore[no-any-return]
 
 
 def _diagnostics(folder: Path, environ: dict[str, str]) -> list[dict[str, Any]]:
     binary = terraform_binary()
-    subprocess.run([binary, f"-chdir={folder}", "init", "-input=false", "-backend=false"], env=environ, check=True, capture_output=True)
+    subprocess.run(
+        [binary, f"-chdir={folder}", "init", "-input=false", "-backend=false"],
+        env=environ,
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
         [binary, f"-chdir={folder}", "plan", "-input=false", "-refresh=false", "-json"],
         env=environ, capture_output=True, text=True, check=False,
     )  # fmt: skip
     messages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return [m["diagnostic"] for m in messages if m.get("type") == "diagnostic" and m["diagnostic"]["severity"] == "error"]
+    return [
+        m["diagnostic"] for m in messages if m.get("type") == "diagnostic" and m["diagnostic"]["severity"] == "error"
+    ]
 
 
 @dataclass
@@ -222,7 +231,10 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
     (workdir / "modules").symlink_to(ROOT / "modules")
     accepted_dir, rejected_dir = workdir / "accepted", workdir / "rejected"
     roots: dict[str, tuple[Path, dict[str, tuple[int, int]]]] = {}
-    for folder, group in ((accepted_dir, [c for c in cases if not c.rejected]), (rejected_dir, [c for c in cases if c.rejected])):
+    for folder, group in (
+        (accepted_dir, [c for c in cases if not c.rejected]),
+        (rejected_dir, [c for c in cases if c.rejected]),
+    ):
         folder.mkdir(parents=True)
         text, spans = render_root(group, artifacts)
         (folder / "main.tf").write_text(text)
@@ -233,7 +245,8 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
         accepted_future = pool.submit(_plan_json, accepted_dir, environ, [])
         rejected_future = pool.submit(_diagnostics, rejected_dir, environ)
         env_futures = {
-            name: pool.submit(_plan_json, folder, environ, [f"artifacts_dir={artifacts}"]) for name, folder in env_dirs.items()
+            name: pool.submit(_plan_json, folder, environ, [f"artifacts_dir={artifacts}"])
+            for name, folder in env_dirs.items()
         }
         accepted_raw = accepted_future.result()
         diagnostics = rejected_future.result()

@@ -16,7 +16,12 @@ def test_dynamodb_dev_table_is_on_demand_encrypted_with_gsi_ttl_and_stream(plans
     assert (table["hash_key"], table["range_key"]) == ("PK", "SK")
     assert {a["name"] for a in table["attribute"]} == set(SCHEMA["attributes"])
     (gsi,) = table["global_secondary_index"]
-    assert (gsi["name"], gsi["hash_key"], gsi["range_key"], gsi["projection_type"]) == ("GSI1", "GSI1PK", "GSI1SK", "ALL")
+    assert (gsi["name"], gsi["hash_key"], gsi["range_key"], gsi["projection_type"]) == (
+        "GSI1",
+        "GSI1PK",
+        "GSI1SK",
+        "ALL",
+    )
     assert table["ttl"] == [{"attribute_name": "TTL", "enabled": True}]
     assert table["server_side_encryption"][0]["enabled"] is True
     assert table["stream_enabled"] is True and table["stream_view_type"] == "NEW_AND_OLD_IMAGES"

@@ -48,5 +48,7 @@ def test_lambda_function_custom_runtime_env_and_permissions(plans: PlanSession) 
 
 def test_lambda_function_rejects_bad_memory_retention_and_empty_statements(plans: PlanSession) -> None:
     assert "memory_mb must be between 128 and 10240" in plans.rejection("lambda_function", "reject_memory")
-    assert "log_retention_days must be a value CloudWatch accepts" in plans.rejection("lambda_function", "reject_retention")
+    assert "log_retention_days must be a value CloudWatch accepts" in plans.rejection(
+        "lambda_function", "reject_retention"
+    )
     assert "needs at least one action" in plans.rejection("lambda_function", "reject_empty_statement")

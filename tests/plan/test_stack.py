@@ -24,7 +24,10 @@ def test_stack_data_protection_follows_the_toggle(plans: PlanSession) -> None:
 
 
 def test_stack_function_overrides_apply(plans: PlanSession) -> None:
-    functions = {v["values"]["function_name"]: v["values"] for v in plans.case("stack", "prod").of_type("aws_lambda_function").values()}
+    functions = {
+        v["values"]["function_name"]: v["values"]
+        for v in plans.case("stack", "prod").of_type("aws_lambda_function").values()
+    }
     assert functions["parley-prod-api-public"]["memory_size"] == 256
 
 

@@ -14,7 +14,9 @@ def test_state_backend_bucket_is_versioned_encrypted_private_and_tls_only(plans:
     sse = case.one("aws_s3_bucket_server_side_encryption_configuration")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
     pab = case.one("aws_s3_bucket_public_access_block")
-    assert all(pab[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    assert all(
+        pab[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     (statement,) = json.loads(case.one("aws_s3_bucket_policy")["policy"])["Statement"]
     assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 

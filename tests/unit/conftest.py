@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,23 +80,6 @@ def table(aws_mock: None) -> Any:
     return aws.table(TABLE_NAME)
 
 
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "parley-test-fn"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:parley-test-fn"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
-
-
-@pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
-
-
 def http_event(method: str, path: str, body: Any = None, *, sub: str | None = None, **extra: Any) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event; ``sub`` adds JWT authorizer claims."""
     event = load_event("http_api")
@@ -109,7 +90,9 @@ def http_event(method: str, path: str, body: Any = None, *, sub: str | None = No
     if body is not None:
         event["body"] = body if isinstance(body, str) else json.dumps(body)
     if sub is not None:
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": sub, "email": f"{sub}@example.com"}, "scopes": None}}
+        event["requestContext"]["authorizer"] = {
+            "jwt": {"claims": {"sub": sub, "email": f"{sub}@example.com"}, "scopes": None}
+        }
     event.update(extra)
     return event
 

@@ -26,4 +26,10 @@ def test_settings_names_every_missing_or_malformed_variable() -> None:
 
 
 def test_settings_env_names_marks_required() -> None:
-    assert Example.env_names() == {"TABLE_NAME": True, "APP_STAGE": False, "LOG_LEVEL": False, "FEATURE_ENABLED": True, "LIMIT": False}
+    assert Example.env_names() == {
+        "TABLE_NAME": True,
+        "APP_STAGE": False,
+        "LOG_LEVEL": False,
+        "FEATURE_ENABLED": True,
+        "LIMIT": False,
+    }
