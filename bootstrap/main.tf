@@ -61,11 +61,12 @@ module "github_oidc" {
   name_prefix   = each.value.app
   repository    = each.value.repository
   oidc_provider = { create = each.value.create_oidc_provider, arn = local.existing_provider_arn }
+  # Names from the variables (not the module's outputs) keep the policy readable in plans.
   environments = {
     (each.key) = {
       region                     = coalesce(each.value.stack_region, var.region)
-      state_bucket_name          = module.state_backend.bucket_name
-      lock_table_name            = module.state_backend.lock_table_name
+      state_bucket_name          = var.state_bucket_name
+      lock_table_name            = var.lock_table_name
       github_environment         = each.value.github_environment
       branches                   = each.value.branches
       pull_request_plans_enabled = each.value.pull_request_plans_enabled
