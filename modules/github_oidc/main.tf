@@ -24,10 +24,22 @@ locals {
     )
   }
 
+  # Managed policies the stack attaches to its own roles; no other may be attached.
+  attachable_policies = [for name in [
+    "AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy", "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+  ] : "arn:${local.partition}:iam::aws:policy/${name}"]
+
+  # Service-linked roles the stack's services create on first use.
+  service_linked_roles = [
+    "replicator.lambda.amazonaws.com", "logger.cloudfront.amazonaws.com", "autoscaling.amazonaws.com",
+    "ops.apigateway.amazonaws.com",
+  ]
+
   # Statements of each env's deploy policy. Names of the stack's resources all
   # start with <name_prefix>-<env>-, so most writes are scoped to that prefix;
-  # services whose ids are generated (API Gateway, Cognito, EC2) are scoped to
-  # the env's region.
+  # KMS keys are scoped by their App/Env tags (the envs' default_tags); services
+  # whose ids are generated (API Gateway, Cognito, EC2, SES) by the env's region.
+  # CloudFront and its certificates and edge functions live in us-east-1.
   statements = {
     for env, e in var.environments : env => {
       StateObjects = {
@@ -43,20 +55,28 @@ locals {
         resources = ["arn:${local.partition}:dynamodb:${e.region}:*:table/${e.lock_table_name}"]
       }
       Describe = {
-        # Read-only calls terraform makes to refresh state; none returns secret values.
+        # Read-only calls terraform makes to refresh state; none returns secret
+        # values, object contents or plaintext.
         actions = [
-          "apigateway:GET", "cloudwatch:Describe*", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
-          "cognito-idp:Describe*", "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:ListTagsForResource",
-          "cognito-idp:ListUserPoolClients", "dynamodb:Describe*", "dynamodb:ListTagsOfResource", "ec2:Describe*",
-          "events:Describe*", "events:ListTagsForResource", "events:ListTargetsByRule", "iam:GetRole",
-          "iam:GetRolePolicy", "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-          "iam:ListInstanceProfilesForRole", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
-          "lambda:GetFunctionConcurrency", "lambda:GetPolicy", "lambda:GetEventSourceMapping", "lambda:ListVersionsByFunction",
-          "lambda:ListEventSourceMappings", "lambda:ListTags", "logs:DescribeLogGroups", "logs:ListTagsForResource",
-          "logs:ListTagsLogGroup", "scheduler:GetSchedule", "scheduler:GetScheduleGroup", "scheduler:ListTagsForResource",
-          "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "ses:GetIdentityVerificationAttributes",
-          "ses:GetEmailIdentity", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListTagsForResource",
-          "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags", "sts:GetCallerIdentity",
+          "acm:DescribeCertificate", "acm:ListCertificates", "acm:ListTagsForCertificate", "apigateway:GET",
+          "autoscaling:Describe*", "cloudfront:Get*", "cloudfront:List*", "cloudwatch:Describe*",
+          "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource", "cognito-identity:DescribeIdentityPool",
+          "cognito-identity:GetIdentityPoolRoles", "cognito-identity:ListTagsForResource", "cognito-idp:Describe*",
+          "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:ListTagsForResource", "cognito-idp:ListUserPoolClients",
+          "dynamodb:Describe*", "dynamodb:ListTagsOfResource", "ec2:Describe*", "events:Describe*",
+          "events:ListTagsForResource", "events:ListTargetsByRule", "iam:GetRole", "iam:GetRolePolicy",
+          "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+          "iam:ListInstanceProfilesForRole", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
+          "kms:ListAliases", "kms:ListResourceTags", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
+          "lambda:GetFunctionConcurrency", "lambda:GetFunctionEventInvokeConfig", "lambda:GetPolicy",
+          "lambda:GetEventSourceMapping", "lambda:ListVersionsByFunction", "lambda:ListEventSourceMappings",
+          "lambda:ListTags", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "logs:ListTagsForResource",
+          "logs:ListTagsLogGroup", "route53:GetChange", "route53:GetHostedZone", "route53:ListHostedZones",
+          "route53:ListResourceRecordSets", "scheduler:GetSchedule", "scheduler:GetScheduleGroup",
+          "scheduler:ListTagsForResource", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
+          "ses:GetEmailIdentity", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes",
+          "sns:ListTagsForResource", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
+          "sts:GetCallerIdentity",
         ]
         resources = ["*"]
       }
@@ -66,10 +86,11 @@ locals {
       }
       Functions = {
         actions = ["lambda:*"]
-        resources = [
+        resources = distinct([
           "arn:${local.partition}:lambda:${e.region}:*:function:${var.name_prefix}-${env}-*",
           "arn:${local.partition}:lambda:${e.region}:*:event-source-mapping:*",
-        ]
+          "arn:${local.partition}:lambda:us-east-1:*:function:${var.name_prefix}-${env}-*",
+        ])
       }
       Logs = {
         actions   = ["logs:*"]
@@ -126,17 +147,72 @@ locals {
         actions   = ["iam:PassRole"]
         resources = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
       }
+      ManagedPolicies = {
+        actions    = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+        resources  = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
+        conditions = [{ test = "ArnEquals", variable = "iam:PolicyARN", values = local.attachable_policies }]
+      }
+      ServiceLinkedRoles = {
+        actions    = ["iam:CreateServiceLinkedRole"]
+        resources  = ["arn:${local.partition}:iam::*:role/aws-service-role/*"]
+        conditions = [{ test = "StringEquals", variable = "iam:AWSServiceName", values = local.service_linked_roles }]
+      }
+      Unscoped = {
+        # Calls that accept no resource ARN, held to the env's region and us-east-1.
+        actions = [
+          "acm:RequestCertificate", "cognito-idp:CreateUserPool", "cognito-identity:CreateIdentityPool",
+          "secretsmanager:GetRandomPassword",
+        ]
+        resources  = ["*"]
+        conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = distinct([e.region, "us-east-1"]) }]
+      }
+      NewKeys = {
+        actions   = ["kms:CreateKey", "kms:TagResource"]
+        resources = ["*"]
+        conditions = [
+          { test = "StringEquals", variable = "aws:RequestTag/App", values = [var.name_prefix] },
+          { test = "StringEquals", variable = "aws:RequestTag/Env", values = [env] },
+        ]
+      }
+      Keys = {
+        actions   = ["kms:*"]
+        resources = ["arn:${local.partition}:kms:${e.region}:*:key/*"]
+        conditions = [
+          { test = "StringEquals", variable = "aws:ResourceTag/App", values = [var.name_prefix] },
+          { test = "StringEquals", variable = "aws:ResourceTag/Env", values = [env] },
+        ]
+      }
+      KeyAliases = {
+        actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+        resources = ["arn:${local.partition}:kms:${e.region}:*:alias/${var.name_prefix}-${env}-*"]
+      }
+      Edge = {
+        actions = ["cloudfront:*", "acm:*", "route53:ChangeResourceRecordSets"]
+        resources = distinct([
+          "arn:${local.partition}:cloudfront::*:*",
+          "arn:${local.partition}:acm:${e.region}:*:certificate/*",
+          "arn:${local.partition}:acm:us-east-1:*:certificate/*",
+          "arn:${local.partition}:route53:::hostedzone/*",
+        ])
+      }
       Apis = {
         actions   = ["apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
         resources = ["arn:${local.partition}:apigateway:${e.region}::/*"]
       }
       UserPools = {
-        actions   = ["cognito-idp:*"]
-        resources = ["arn:${local.partition}:cognito-idp:${e.region}:*:userpool/*"]
+        actions = ["cognito-idp:*", "cognito-identity:*"]
+        resources = [
+          "arn:${local.partition}:cognito-idp:${e.region}:*:userpool/*",
+          "arn:${local.partition}:cognito-identity:${e.region}:*:identitypool/*",
+        ]
       }
       MediaServers = {
-        actions   = ["ec2:*"]
-        resources = ["arn:${local.partition}:ec2:${e.region}:*:*", "arn:${local.partition}:ec2:${e.region}::image/*"]
+        actions = ["ec2:*", "autoscaling:*"]
+        resources = [
+          "arn:${local.partition}:ec2:${e.region}:*:*",
+          "arn:${local.partition}:ec2:${e.region}::image/*",
+          "arn:${local.partition}:autoscaling:${e.region}:*:autoScalingGroup:*:autoScalingGroupName/${var.name_prefix}-${env}-*",
+        ]
       }
       Parameters = {
         # The public Amazon Linux AMI parameters the media servers boot from.
@@ -197,6 +273,15 @@ data "aws_iam_policy_document" "deploy" {
       effect    = "Allow"
       actions   = statement.value.actions
       resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }

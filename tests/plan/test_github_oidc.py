@@ -76,11 +76,27 @@ def test_github_oidc_policy_writes_only_to_the_env_prefix_state_and_region(plans
             verbs = [a.split(":")[1] for a in _as_list(statement["Action"])]
             assert all(v.startswith(("Describe", "Get", "List", "GET")) for v in verbs)
             continue
-        assert "*" not in resources, f"{sid} writes to every resource"
+        if "*" in resources:
+            # Calls that take no ARN are held by a condition instead.
+            assert statement.get("Condition"), f"{sid} writes to every resource without a condition"
+            continue
         for resource in resources:
             assert "parley-dev" not in resource, f"{sid} reaches another env: {resource}"
             region = resource.split(":")[3]
-            assert region in ("", "eu-west-1"), f"{sid} reaches region {region}"
+            assert region in ("", "eu-west-1", "us-east-1"), f"{sid} reaches region {region}"
+
+
+def test_github_oidc_policy_guards_iam_escalation_and_foreign_keys(plans: PlanSession) -> None:
+    statements = _policy(plans, "two_envs", "prod")
+    attachable = _as_list(statements["ManagedPolicies"]["Condition"]["ArnEquals"]["iam:PolicyARN"])
+    assert "arn:aws:iam::aws:policy/AdministratorAccess" not in attachable
+    assert all(":iam::aws:policy/" in arn for arn in attachable)
+    keys = statements["Keys"]["Condition"]["StringEquals"]
+    assert keys == {"aws:ResourceTag/App": "parley", "aws:ResourceTag/Env": "prod"}
+    assert statements["Unscoped"]["Condition"]["StringEquals"]["aws:RequestedRegion"] == ["eu-west-1", "us-east-1"]
+    policy = plans.case("github_oidc", "two_envs").of_type("aws_iam_role_policy")
+    sizes = [len(v["values"]["policy"].replace(" ", "")) for v in policy.values()]
+    assert max(sizes) < 10240, "an inline role policy holds at most 10,240 characters"
 
 
 def test_github_oidc_rejects_bad_input(plans: PlanSession) -> None:
