@@ -133,15 +133,22 @@ def test_workflows_prod_only_by_hand_from_main_through_its_environment() -> None
             assert ["apply", "ENV=prod"] not in _make_calls(_commands(other)), f"{name} must not apply prod"
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_workflows_applies_to_one_env_never_overlap(env: str) -> None:
-    groups = []
+def test_workflows_applies_to_one_env_never_overlap_and_plan_first() -> None:
+    applied = set()
     for path in WORKFLOWS:
-        for job in _load(path)["jobs"].values():
-            if ["apply", f"ENV={env}"] in _make_calls(_commands(job)):
-                assert job["concurrency"]["cancel-in-progress"] is False
-                groups.append(job["concurrency"]["group"])
-    assert groups and set(groups) == {f"terraform-{env}"}
+        for name, job in _load(path)["jobs"].items():
+            calls = _make_calls(_commands(job))
+            for call in calls:
+                if "apply" not in _targets(call):
+                    continue
+                (env,) = [word.split("=", 1)[1] for word in call if word.startswith("ENV=")]
+                applied.add(env)
+                assert job["concurrency"] == {"group": f"terraform-{env}", "cancel-in-progress": False}, name
+                assert job["environment"] == env, f"{path.name}:{name} applies {env} outside its GitHub environment"
+                assert ["plan", f"ENV={env}"] in calls[: calls.index(call)], (
+                    f"{name} applies {env} without a fresh plan"
+                )
+    assert applied >= {"dev", "prod"}
 
 
 def test_workflows_reach_aws_only_through_oidc_role_assumption() -> None:
