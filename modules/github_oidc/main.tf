@@ -162,6 +162,9 @@ locals {
         actions = [
           "acm:RequestCertificate", "cognito-idp:CreateUserPool", "cognito-identity:CreateIdentityPool",
           "secretsmanager:GetRandomPassword",
+          # API access logs: API Gateway sets up the delivery to the log group.
+          "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
         ]
         resources  = ["*"]
         conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = distinct([e.region, "us-east-1"]) }]
