@@ -142,6 +142,8 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
         f"{env_name}: state bucket {settings['bucket']} and lock table {settings['dynamodb_table']} ready "
         f"in {time.monotonic() - started:.1f}s (bootstrap state: {state})"
     )
+    if not extra.is_file():
+        return
     role = json.loads(terraform(BOOTSTRAP_DIR, ["output", "-json"], environ).stdout or "{}").get("deploy_role_arn", {})
     if role.get("value"):
         say(f"{env_name}: GitHub Actions deploy role {role['value']}: set it as AWS_ROLE_ARN (see docs/delivery.md)")
