@@ -105,6 +105,7 @@ def test_workflows_pull_request_checks_then_plans_dev_with_summary_and_artifact(
     steps = _steps(plan)
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert ".parley/plans/dev.tfplan" in upload["with"]["path"]
+    assert upload["with"]["include-hidden-files"] is True, "upload-artifact skips .parley/ unless told otherwise"
     assert any("$GITHUB_STEP_SUMMARY" in str(s.get("run", "")) for s in steps)
     comment = next(s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
     assert "createComment" in comment["with"]["script"] and "updateComment" in comment["with"]["script"]
