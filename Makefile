@@ -20,11 +20,11 @@ export PARLEY_EMULATOR_PORT ?= 4566
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed deploy-site
+.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed deploy-site summary
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
-	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-11s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
@@ -33,7 +33,16 @@ $(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-setup: $(VENV)/.installed ## Create .venv with the pinned Python tools (idempotent)
+# checkov pins libraries that clash with the tools above, so it gets its own venv.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
+	@echo "parley: creating $(CHECKOV_VENV) with the pinned policy scanner"
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Create .venv (pinned Python tools) and .venv-checkov (idempotent)
 
 build: ## Package every function into build/lambda (deterministic, cached; bakes envs/ENV/edge_auth.json)
 	@$(PYTHON) build.py $(if $(EDGE_CONFIG),--config edge_auth=$(EDGE_CONFIG))
@@ -44,18 +53,24 @@ fmt: ## Format Terraform and Python files in place
 	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
 	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
 
-lint: ## ruff, mypy and terraform fmt -check
+lint: ## ruff, mypy, terraform fmt -check, module docs freshness, checkov policy scan
 	$(need-venv)
 	$(need-terraform)
 	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
 	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src tests bench
 	@$(VENV)/bin/mypy
 	@terraform fmt -check -recursive modules envs bootstrap
+	@$(PY) -m tools.tfdocs --check
+	@$(PY) -m tools.policy_scan
 
 validate: ## terraform validate every module, environment and bootstrap
 	$(need-venv)
 	$(need-terraform)
 	@$(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
+
+docs: ## Write the inputs/outputs tables of every modules/<m>/README.md from the HCL
+	$(need-venv)
+	@$(PY) -m tools.tfdocs
 
 test: ## Run every test tier (static, unit, plan, e2e); the README's test command
 	$(need-venv)
@@ -80,6 +95,11 @@ plan: build ## Save a plan for ENV (fails fast without credentials for dev/prod)
 	$(need-venv)
 	$(need-terraform)
 	@$(PARLEY) plan $(ENV)
+
+summary: ## Print (and save next to it) a Markdown summary of the plan saved for ENV
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) -m tools.plan_summary $(ENV)
 
 apply: ## Apply the plan saved by 'make plan' for ENV (prod outside CI needs CONFIRM=prod)
 	$(need-venv)

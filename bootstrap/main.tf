@@ -37,3 +37,39 @@ module "state_backend" {
   force_destroy    = var.emulator
   tls_only_enabled = !var.emulator
 }
+
+# GitHub Actions deploy role of this env (and, once per account, the OIDC
+# provider), when envs/<env>/bootstrap.tfvars sets `github`.
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {
+  count = var.github != null && !try(var.github.create_oidc_provider, true) ? 1 : 0
+}
+
+locals {
+  # The account's existing provider, when another env's bootstrap created it.
+  existing_provider_arn = one([
+    for account in data.aws_caller_identity.current[*].account_id :
+    "arn:${data.aws_partition.current.partition}:iam::${account}:oidc-provider/token.actions.githubusercontent.com"
+  ])
+}
+
+module "github_oidc" {
+  source   = "../modules/github_oidc"
+  for_each = var.github == null ? {} : { (var.env) = var.github }
+
+  name_prefix   = each.value.app
+  repository    = each.value.repository
+  oidc_provider = { create = each.value.create_oidc_provider, arn = local.existing_provider_arn }
+  # Names from the variables (not the module's outputs) keep the policy readable in plans.
+  environments = {
+    (each.key) = {
+      region                     = coalesce(each.value.stack_region, var.region)
+      state_bucket_name          = var.state_bucket_name
+      lock_table_name            = var.lock_table_name
+      github_environment         = each.value.github_environment
+      branches                   = each.value.branches
+      pull_request_plans_enabled = each.value.pull_request_plans_enabled
+    }
+  }
+}

@@ -23,3 +23,17 @@ variable "emulator" {
   type        = bool
   default     = false
 }
+
+variable "github" {
+  description = "GitHub Actions access for this env (null: none): the repository whose workflow runs may assume the env's deploy role, and which runs."
+  type = object({
+    repository                 = string
+    app                        = optional(string, "parley")
+    stack_region               = optional(string)
+    create_oidc_provider       = optional(bool, true)
+    github_environment         = optional(string)
+    branches                   = optional(list(string), [])
+    pull_request_plans_enabled = optional(bool, false)
+  })
+  default = null
+}

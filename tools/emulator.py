@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.tfenv import ToolError
+from tools.tfenv import ROOT, ToolError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
@@ -88,9 +88,11 @@ def start(emulator: Emulator, timeout_seconds: float = 30) -> str:
             f"port {emulator.port} is in use by another program: stop it or set PARLEY_EMULATOR_PORT to a free port"
         )
     log = emulator.log_file.open("ab")
+    # AWS managed IAM policies (e.g. AmazonSSMManagedInstanceCore) exist only when moto loads them.
+    environ = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(emulator.port)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "tools.moto_server", "-H", HOST, "-p", str(emulator.port)],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=environ, cwd=ROOT,
     )  # fmt: skip
     emulator.pid_file.write_text(f"{process.pid} {emulator.port}\n")
     deadline = time.monotonic() + timeout_seconds

@@ -136,11 +136,20 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
         "emulator": "true" if endpoint else "false",
     }
     var_args = [f"-var={key}={value}" for key, value in variables.items()]
+    # Optional per-env bootstrap settings (GitHub Actions deploy role).
+    extra = ENVS_DIR / env_name / "bootstrap.tfvars"
+    if extra.is_file():
+        var_args.append(f"-var-file={extra}")
     terraform(BOOTSTRAP_DIR, ["apply", "-input=false", "-auto-approve", *var_args], environ)
     say(
         f"{env_name}: state bucket {settings['bucket']} and lock table {settings['dynamodb_table']} ready "
         f"in {time.monotonic() - started:.1f}s (bootstrap state: {state})"
     )
+    if not extra.is_file():
+        return
+    role = json.loads(terraform(BOOTSTRAP_DIR, ["output", "-json"], environ).stdout or "{}").get("deploy_role_arn", {})
+    if role.get("value"):
+        say(f"{env_name}: GitHub Actions deploy role {role['value']}: set it as AWS_ROLE_ARN (see docs/delivery.md)")
 
 
 def print_outputs(outputs: dict[str, object]) -> None:

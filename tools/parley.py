@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.env not in seed.SEEDABLE_ENVS:
                 raise ToolError(f"refusing to seed ENV={args.env}: development data goes only to local or dev")
             ws = workspace(args.env)
-            report = seed.run(args.env, ws.outputs(), ws.endpoint)
-            local.say(f"{args.env}: seeded {report.created} new item(s), {report.existing} already there")
+            seeded = seed.run(args.env, ws.outputs(), ws.endpoint)
+            local.say(f"{args.env}: seeded {seeded.created} new item(s), {seeded.existing} already there")
     except ToolError as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1

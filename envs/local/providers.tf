@@ -9,9 +9,9 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
 
-  default_tags {
-    tags = { App = var.app, Env = var.env, ManagedBy = "terraform" }
-  }
+  # No default_tags here: the emulator drops or echoes them on several resource
+  # types (SES identities, launch templates), which would show as changes on
+  # every plan. Real environments tag everything through default_tags.
 }
 
 # CloudFront certificates and Lambda@Edge functions live in us-east-1; on the
@@ -26,7 +26,7 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
 
-  default_tags {
-    tags = { App = var.app, Env = var.env, ManagedBy = "terraform" }
-  }
+  # No default_tags here: the emulator drops or echoes them on several resource
+  # types (SES identities, launch templates), which would show as changes on
+  # every plan. Real environments tag everything through default_tags.
 }

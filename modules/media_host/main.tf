@@ -172,6 +172,12 @@ resource "aws_instance" "this" {
 
   tags = { Name = var.name }
 
+  # User data comes from the launch template, whose new version replaces the
+  # instance; the copy the instance reports back is not compared.
+  lifecycle {
+    ignore_changes = [user_data]
+  }
+
   # The address exists before the server boots and attaches it.
   depends_on = [aws_eip.this, aws_iam_role_policy.boot, aws_iam_role_policy.secrets]
 }
