@@ -61,28 +61,30 @@ provider "aws" {
 }
 """
 
-ENV_OVERRIDE = """
+_BACKEND_OVERRIDE = """
 terraform {
   backend "local" {}
 }
-
-provider "aws" {
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
-provider "aws" {
-  alias                       = "us_east_1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
 """
+
+_PROVIDER_OVERRIDE = """
+provider "aws" {{
+{alias}  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}}
+"""
+
+
+def offline_override(folder: Path) -> str:
+    """An override file for a root: local backend, fake keys for its provider and each alias it declares."""
+    config = "\n".join(path.read_text() for path in folder.glob("*.tf") if not path.name.startswith("zz_"))
+    aliases = sorted(set(re.findall(r'^\s*alias\s*=\s*"([a-z0-9_]+)"', config, re.M)))
+    blocks = [_PROVIDER_OVERRIDE.format(alias="")]
+    blocks += [_PROVIDER_OVERRIDE.format(alias=f'  alias                       = "{alias}"\n') for alias in aliases]
+    return _BACKEND_OVERRIDE + "".join(blocks)
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def copy_env(env_name: str, workdir: Path) -> Path:
     for item in (ROOT / "envs" / env_name).iterdir():
         if item.is_file() and (item.suffix in {".tf", ".tfvars"} or item.name == ".terraform.lock.hcl"):
             shutil.copyfile(item, target / item.name)  # follows the backend.tf link
-    (target / "zz_offline_override.tf").write_text(ENV_OVERRIDE)
+    (target / "zz_offline_override.tf").write_text(offline_override(target))
     return target
 
 

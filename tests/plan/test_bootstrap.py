@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.plan.harness import ENV_OVERRIDE, ROOT, _plan_json, index_plan
+from tests.plan.harness import ROOT, _plan_json, index_plan, offline_override
 from tools.tfenv import terraform_env
 
 VARIABLES = [
@@ -29,7 +29,7 @@ def bootstrap_plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     for item in (ROOT / "bootstrap").iterdir():
         if item.is_file():
             shutil.copyfile(item, folder / item.name)
-    (folder / "zz_offline_override.tf").write_text(ENV_OVERRIDE)
+    (folder / "zz_offline_override.tf").write_text(offline_override(folder))
     return index_plan(_plan_json(folder, terraform_env(None), VARIABLES))
 
 
