@@ -15,13 +15,7 @@ variable "monitoring" {
 
 locals {
   # Every deployed function, API, queue and media server of the stack.
-  monitored_functions = merge(
-    { api_public = module.api_public_function.function_name, api = module.api_function.function_name },
-    { ws = module.ws_function.function_name, ws_authorizer = module.ws_authorizer_function.function_name },
-    { match = module.match_function.function_name, call_token = module.call_token_function.function_name },
-    { reminders = module.reminders_function.function_name, points_reset = module.points_reset_function.function_name },
-    local.auth_function_names,
-  )
+  monitored_functions      = local.function_names
   monitored_http_apis      = { http = module.http_api.api_id }
   monitored_websocket_apis = { ws = module.websocket.api_id }
   monitored_work_queues = {
