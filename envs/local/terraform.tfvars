@@ -10,6 +10,6 @@ media_servers = {
   availability_zones = ["us-east-1a", "us-east-1b"]
 }
 
-# The static site plans and applies on the emulator too (no headers policy,
-# no edge sign-in there); switch it on to try 'make deploy-site' locally.
-site = { enabled = false }
+# The static site applies on the emulator too (without the headers policy and
+# the edge sign-in, which it lacks), so 'make deploy-site' works locally.
+site = { enabled = true }

@@ -221,3 +221,14 @@ def test_features_alert_topic_and_dashboard_exist(deployed: Deployed) -> None:
     body = json.loads(dashboard["DashboardBody"])
     metrics = json.dumps(body)
     assert "AWS/Lambda" in metrics and deployed.outputs["table_name"] in metrics
+
+
+def test_features_site_bucket_is_private_and_served_by_the_distribution(deployed: Deployed) -> None:
+    bucket = deployed.outputs["site_bucket_name"]
+    block = deployed.client("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    distribution = deployed.client("cloudfront").get_distribution(Id=deployed.outputs["site_distribution_id"])
+    config = distribution["Distribution"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] in {"redirect-to-https", "https-only"}
+    assert config["DefaultRootObject"] == "index.html"
+    assert any(bucket in origin["DomainName"] for origin in config["Origins"]["Items"])

@@ -59,9 +59,11 @@ def test_envs_alarms_on_in_prod_only(plans: PlanSession) -> None:
         assert f"parley-{env}-alerts" in topics
 
 
-def test_envs_site_on_in_dev_and_prod(plans: PlanSession) -> None:
-    for env, expected in (("dev", 1), ("prod", 1), ("local", 0)):
-        found = [v for v in _env(plans, env).values() if v["type"] == "aws_cloudfront_distribution"]
-        assert len(found) == expected, env
+def test_envs_site_everywhere_with_the_headers_policy_only_on_aws(plans: PlanSession) -> None:
+    for env, headers in (("dev", 1), ("prod", 1), ("local", 0)):
+        resources = _env(plans, env).values()
+        assert len([v for v in resources if v["type"] == "aws_cloudfront_distribution"]) == 1, env
+        policies = [v for v in resources if v["type"] == "aws_cloudfront_response_headers_policy"]
+        assert len(policies) == headers, env  # the emulator has no response headers policies
     outputs = plans.envs["prod"]["planned_values"]["outputs"]
     assert {"site_url", "site_bucket_name", "site_distribution_id", "alert_topic_arn", "dashboard_name"} <= set(outputs)
