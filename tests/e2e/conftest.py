@@ -10,6 +10,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import boto3
 import pytest
 
+from parley import settings
+from parley.adapters import aws, secrets
 from tools import emulator as emu
 from tools import local
 from tools.tfenv import backend_settings, terraform_binary
@@ -47,6 +50,23 @@ class Deployed:
         """The environment Terraform set on a deployed function, to run its handler in-process."""
         config = self.client("lambda").get_function_configuration(FunctionName=function_name)
         return dict(config.get("Environment", {}).get("Variables", {}))
+
+    @contextmanager
+    def running_as(self, monkeypatch: pytest.MonkeyPatch, *function_names: str) -> Iterator[Any]:
+        """Run handlers in-process with these deployed functions' settings, against the emulator; yields the table."""
+        for name in function_names:
+            for key, value in self.function_environment(name).items():
+                monkeypatch.setenv(key, value)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", self.endpoint)
+        settings.load.cache_clear()
+        aws.reset()
+        secrets.reset()
+        try:
+            yield aws.table(self.outputs["table_name"])
+        finally:
+            settings.load.cache_clear()
+            aws.reset()
+            secrets.reset()
 
 
 def _wait_for_lock(

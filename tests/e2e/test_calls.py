@@ -7,8 +7,6 @@ from typing import Any
 
 import jwt
 
-from parley import settings
-from parley.adapters import aws, secrets
 from parley.domain import keys
 from tests.e2e.conftest import Deployed
 
@@ -88,19 +86,9 @@ def test_calls_flow_join_match_token_turn_with_the_deployed_names(
     from tests.unit.conftest import http_event, response_json
 
     names = deployed.outputs["calls_function_names"]
-    environment = {
-        **deployed.function_environment(names["match"]),
-        **deployed.function_environment(names["call_token"]),
-    }
-    environment["WS_MANAGEMENT_ENDPOINT"] = ""  # nobody is connected
-    for key, value in environment.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", deployed.endpoint)
-    settings.load.cache_clear()
-    aws.reset()
-    secrets.reset()
-    try:
-        table = aws.table(deployed.outputs["table_name"])
+    livekit_secret_arn = deployed.function_environment(names["call_token"])["LIVEKIT_SECRET_ARN"]
+    with deployed.running_as(monkeypatch, names["match"], names["call_token"]) as table:
+        monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", "")  # nobody is connected
         for user in ("e2e-a", "e2e-b"):
             table.put_item(Item={"PK": keys.user(user), "SK": keys.PROFILE, "email": f"{user}@example.com"})
             joined = match.handler(http_event("POST", "/match/join", {}, sub=user), lambda_context)
@@ -119,12 +107,8 @@ def test_calls_flow_join_match_token_turn_with_the_deployed_names(
         event["pathParameters"] = {"sessionId": status["session_id"]}
         token = response_json(call_token.handler(event, lambda_context))
         livekit = json.loads(deployed.client("secretsmanager").get_secret_value(
-            SecretId=environment["LIVEKIT_SECRET_ARN"])["SecretString"])  # fmt: skip
+            SecretId=livekit_secret_arn)["SecretString"])  # fmt: skip
         claims = jwt.decode(token["livekit"]["token"], livekit["api_secret"], algorithms=["HS256"])
         assert claims["video"]["room"] == status["session_id"] and claims["sub"] == "e2e-a"
         assert token["turn"]["username"].endswith(":e2e-a")
         assert token["ice_servers"][1]["urls"][0].startswith("turn:")
-    finally:
-        settings.load.cache_clear()
-        aws.reset()
-        secrets.reset()

@@ -8,35 +8,15 @@ table, queues and management endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from parley import settings
-from parley.adapters import aws
 from parley.domain import keys
 from tests.e2e.conftest import Deployed
-from tests.unit.conftest import http_event, load_event, response_json
-
-
-@contextmanager
-def deployed_settings(deployed: Deployed, monkeypatch: pytest.MonkeyPatch, *function_names: str) -> Iterator[Any]:
-    """Run handlers with the deployed functions' environment against the emulator; yields the table."""
-    for name in function_names:
-        for key, value in deployed.function_environment(name).items():
-            monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", deployed.endpoint)
-    settings.load.cache_clear()
-    aws.reset()
-    try:
-        yield aws.table(deployed.outputs["table_name"])
-    finally:
-        settings.load.cache_clear()
-        aws.reset()
-
+from tests.unit.conftest import http_event, response_json
+from tests.unit.ws_support import ws_event
 
 # Sign-in ---------------------------------------------------------------------------------------
 
@@ -100,7 +80,7 @@ def test_features_api_creates_a_room_and_lists_it_with_the_deployed_settings(
 ) -> None:
     from parley.handlers import api
 
-    with deployed_settings(deployed, monkeypatch, deployed.outputs["api_function_names"]["api"]) as table:
+    with deployed.running_as(monkeypatch, deployed.outputs["api_function_names"]["api"]) as table:
         table.put_item(Item={"PK": keys.user("e2e-owner"), "SK": keys.PROFILE, "email": "owner@example.com"})
         created = api.handler(http_event("POST", "/rooms", {"name": "e2e room"}, sub="e2e-owner"), lambda_context)
         assert created["statusCode"] == 201, created
@@ -109,19 +89,6 @@ def test_features_api_creates_a_room_and_lists_it_with_the_deployed_settings(
 
 
 # WebSocket ----------------------------------------------------------------------------------------
-
-
-def _ws_event(route: str, connection_id: str, body: Any = None, sub: str = "e2e-ws") -> dict[str, Any]:
-    event = load_event("ws_connect" if route == "$connect" else "ws_message")
-    context = event["requestContext"]
-    context.update(routeKey=route, connectionId=connection_id)
-    context["eventType"] = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
-    context["authorizer"] = {"principalId": sub, "sub": sub, "anonymous": "false"}
-    if route in {"$connect", "$disconnect"}:
-        event.pop("body", None)
-    else:
-        event["body"] = json.dumps(body)
-    return event
 
 
 def test_features_websocket_api_routes_and_connect_authorizer(deployed: Deployed) -> None:
@@ -141,7 +108,7 @@ def test_features_websocket_connect_join_send_disconnect_with_the_deployed_table
 ) -> None:
     from parley.handlers import ws
 
-    with deployed_settings(deployed, monkeypatch, deployed.outputs["function_names"]["ws"]) as table:
+    with deployed.running_as(monkeypatch, deployed.outputs["function_names"]["ws"]) as table:
         assert (
             deployed.function_environment(deployed.outputs["function_names"]["ws"])["WS_MANAGEMENT_ENDPOINT"]
             == deployed.endpoint
@@ -154,16 +121,19 @@ def test_features_websocket_connect_join_send_disconnect_with_the_deployed_table
                 "GSI1SK": keys.room("e2e-r"),
             }
         )
-        assert ws.handler(_ws_event("$connect", "e2e-conn"), lambda_context)["statusCode"] == 200
+        assert ws.handler(ws_event("$connect", "e2e-conn", sub="e2e-ws"), lambda_context)["statusCode"] == 200
         assert table.get_item(Key={"PK": keys.conn("e2e-conn"), "SK": keys.META}).get("Item")
-        ws.handler(_ws_event("join", "e2e-conn", {"action": "join", "room": "e2e-r"}), lambda_context)
-        ws.handler(_ws_event("send", "e2e-conn", {"action": "send", "room": "e2e-r", "text": "hello"}), lambda_context)
+        ws.handler(ws_event("join", "e2e-conn", sub="e2e-ws", body={"action": "join", "room": "e2e-r"}), lambda_context)
+        ws.handler(
+            ws_event("send", "e2e-conn", sub="e2e-ws", body={"action": "send", "room": "e2e-r", "text": "hello"}),
+            lambda_context,
+        )
         history = table.query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :msg)",
             ExpressionAttributeValues={":pk": keys.room("e2e-r"), ":msg": "MSG#"},
         )["Items"]
         assert [m["text"] for m in history] == ["hello"]
-        ws.handler(_ws_event("$disconnect", "e2e-conn"), lambda_context)
+        ws.handler(ws_event("$disconnect", "e2e-conn", sub="e2e-ws"), lambda_context)
         assert not table.get_item(Key={"PK": keys.conn("e2e-conn"), "SK": keys.META}).get("Item")
 
 
@@ -191,7 +161,7 @@ def test_features_reminders_run_delivers_a_due_reminder_as_a_notification(
 
     name = deployed.outputs["function_names"]["reminders"]
     function = deployed.function_environment(name)
-    with deployed_settings(deployed, monkeypatch, name) as table:
+    with deployed.running_as(monkeypatch, name) as table:
         table.put_item(Item={"PK": keys.user("e2e-rem"), "SK": keys.PROFILE, "email": "rem@example.com"})
         created = datetime.now(UTC) - timedelta(minutes=10)
         item = create_reminder(

@@ -47,14 +47,10 @@ def test_local_stack_functions_run_arm64_python312_from_the_artifacts_bucket(dep
 
 
 def test_local_stack_health_answers_with_the_deployed_settings(deployed: Deployed, monkeypatch, lambda_context) -> None:  # type: ignore[no-untyped-def]
-    from parley import settings
     from tests.unit.conftest import http_event, response_json
 
-    for key, value in deployed.function_environment(deployed.outputs["function_names"]["api_public"]).items():
-        monkeypatch.setenv(key, value)
-    settings.load.cache_clear()
-    response = api_public.handler(http_event("GET", "/health"), lambda_context)
-    settings.load.cache_clear()
+    with deployed.running_as(monkeypatch, deployed.outputs["function_names"]["api_public"]):
+        response = api_public.handler(http_event("GET", "/health"), lambda_context)
     assert response["statusCode"] == 200 and response_json(response)["stage"] == "parley-local"
 
 
