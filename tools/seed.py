@@ -16,7 +16,8 @@ from tools.tfenv import ROOT, ToolError, emulator_environment
 
 sys.path.insert(0, str(ROOT / "lambda_src"))
 
-from parley.domain import keys, reminder_requests, rooms
+from parley.domain import keys, rooms
+from parley.domain.reminders import rules
 
 SEED_EMAIL = "seed.user@example.com"
 SEED_USER_ID = "seed-user"
@@ -68,11 +69,7 @@ def seed_items(user_id: str, email: str, now: datetime, reminder_shards: int = 4
                 }
             )  # fmt: skip
     due = (now + timedelta(days=1)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    items.append(
-        reminder_requests.new_reminder(
-            {"due_at": due, "text": "Try parley"}, user_id, REMINDER_ID, now, reminder_shards
-        )
-    )
+    items.append(rules.new_reminder({"due_at": due, "text": "Try parley"}, user_id, REMINDER_ID, now, reminder_shards))
     return items
 
 

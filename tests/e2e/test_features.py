@@ -156,7 +156,7 @@ def test_features_schedules_and_their_dead_letter_queue_exist(deployed: Deployed
 def test_features_reminders_run_delivers_a_due_reminder_as_a_notification(
     deployed: Deployed, monkeypatch: pytest.MonkeyPatch, lambda_context: Any
 ) -> None:
-    from parley.domain.reminders import create_reminder
+    from parley.domain.reminders.rules import new_reminder
     from parley.handlers import reminders
 
     name = deployed.outputs["function_names"]["reminders"]
@@ -164,11 +164,12 @@ def test_features_reminders_run_delivers_a_due_reminder_as_a_notification(
     with deployed.running_as(monkeypatch, name) as table:
         table.put_item(Item={"PK": keys.user("e2e-rem"), "SK": keys.PROFILE, "email": "rem@example.com"})
         created = datetime.now(UTC) - timedelta(minutes=10)
-        item = create_reminder(
-            "e2e-rem",
+        item = new_reminder(
             {"text": "stand up", "due_at": (created + timedelta(minutes=5)).isoformat()},
-            now=created,
-            shard_count=int(function["REMINDER_SHARD_COUNT"]),
+            "e2e-rem",
+            "e2e-reminder",
+            created,
+            int(function["REMINDER_SHARD_COUNT"]),
         )
         table.put_item(Item=item)
         reminders.handler({}, lambda_context)

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from parley.adapters import aws, websocket
-from parley.adapters.calls_store import CallsStore
-from parley.adapters.realtime import RealtimeStore
+from parley.adapters.calls import Calls
+from parley.adapters.connections import Connections
+from parley.adapters.table import Table
 from parley.domain import keys
 from parley.handlers import match
 from tests.unit.conftest import TABLE_NAME, http_event, load_event, response_json
@@ -91,7 +92,7 @@ def sqs_event(*bodies: tuple[str, str]) -> dict[str, Any]:
 
 
 def ticket_body(user_id: str, pool: str = "default") -> tuple[str, str]:
-    ticket = CallsStore(TABLE_NAME).get_ticket(user_id)
+    ticket = Calls(Table(TABLE_NAME)).ticket(user_id)
     ticket_id = ticket.ticket_id if ticket else "missing"
     return pool, json.dumps({"ticket_id": ticket_id, "user_id": user_id, "pool": pool})
 
@@ -259,7 +260,7 @@ def test_match_worker_pairs_oldest_first_and_leaves_the_odd_one_waiting(table, t
     result = match.handler(sqs_event(ticket_body("u3")), lambda_context)
     assert result == {"batchItemFailures": []}
     assert list(sessions(table).values()) == [["u1", "u2"]]
-    assert CallsStore(TABLE_NAME).get_ticket("u3").status == "waiting"  # type: ignore[union-attr]
+    assert Calls(Table(TABLE_NAME)).ticket("u3").status == "waiting"  # type: ignore[union-attr]
     # A fourth user arrives: the odd one out is paired with them
     waiting_users(table, "u4", lambda_context=lambda_context)
     match.handler(sqs_event(ticket_body("u4")), lambda_context)
@@ -298,9 +299,9 @@ def test_match_worker_concurrent_workers_never_share_a_user(table, topic, lambda
     # race is played out step by step: worker A reads the pool, worker B pairs u1 and u2,
     # then A pairs from what it read.
     waiting_users(table, "u1", "u2", "u3", "u4", lambda_context=lambda_context)
-    store = CallsStore(TABLE_NAME)
+    store = Calls(Table(TABLE_NAME))
     settings = match.MatchSettings.from_env()
-    real_read = store.waiting_tickets
+    real_read = store.waiting
     snapshot = real_read("default", time.time())
     assert [t.user_id for t in snapshot] == ["u1", "u2", "u3", "u4"]
     u1, u2 = snapshot[0], snapshot[1]
@@ -315,7 +316,7 @@ def test_match_worker_concurrent_workers_never_share_a_user(table, topic, lambda
     )
     assert won.paired
     reads = iter([snapshot])
-    monkeypatch.setattr(store, "waiting_tickets", lambda pool, now: next(reads, None) or real_read(pool, now))
+    monkeypatch.setattr(store, "waiting", lambda pool, now: next(reads, None) or real_read(pool, now))
     # When worker A pairs from its stale read
     made = match.pair_pool(store, settings, "default", time.time())
     # Then its transaction for u1+u2 fails as a whole, and it goes on with u3+u4
@@ -338,7 +339,7 @@ def test_match_worker_pairing_without_points_changes_nothing_for_the_partner(
     match.handler(sqs_event(ticket_body("u3")), lambda_context)
     # Then u1 is taken out of the pool, u2 keeps their points until paired with u3
     assert list(sessions(table).values()) == [["u2", "u3"]]
-    ticket = CallsStore(TABLE_NAME).get_ticket("u1")
+    ticket = Calls(Table(TABLE_NAME)).ticket("u1")
     assert ticket is not None and ticket.status == "expired" and ticket.reason == "no_points"
     assert (points_of(table, "u1"), points_of(table, "u2"), points_of(table, "u3")) == (0, 2, 2)
 
@@ -368,7 +369,7 @@ def test_match_worker_refuses_malformed_messages(table, topic, lambda_context, b
 def test_match_worker_notifies_both_users_and_forgets_gone_connections(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
     waiting_users(table, "u1", "u2", lambda_context=lambda_context)
     for connection, user in (("c-1", "u1"), ("gone-2", "u2")):
-        RealtimeStore(TABLE_NAME).put_connection(connection, user)
+        Connections(Table(TABLE_NAME)).put(connection, user)
     match.handler(sqs_event(ticket_body("u2")), lambda_context)
     (session_id,) = sessions(table)
     assert sorted(posted, key=lambda p: p[0]) == [

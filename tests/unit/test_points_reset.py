@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from parley.adapters.points import DynamoPointsStore
+from parley.adapters.points import Points
+from parley.adapters.table import ConditionFailed, Table
 from parley.domain import keys, points
 from parley.errors import Conflict
 from parley.handlers import points_reset as handler_module
@@ -23,8 +23,8 @@ def profile(table: Any, user: str) -> None:
 
 
 def spend(table: Any, user: str, cost: int, day: str) -> None:
-    items = points.spend_updates(TABLE_NAME, user, cost, allowance=ALLOWANCE, day=day)
-    table.meta.client.transact_write_items(TransactItems=items)
+    intent = points.spend(user, cost, allowance=ALLOWANCE, day=day)
+    Table(TABLE_NAME).transact(Points.spend_operations(intent))
 
 
 def balance(table: Any, user: str) -> int:
@@ -33,7 +33,7 @@ def balance(table: Any, user: str) -> int:
 
 def run(table: Any, today: str = TODAY, **overrides: Any) -> points.ResetReport:
     options: dict[str, Any] = {"lookback_days": 7, "page_size": 100, "max_items": 1000} | overrides
-    return points.reset(DynamoPointsStore(TABLE_NAME), today, **options)
+    return points.reset(Points(Table(TABLE_NAME)), today, **options)
 
 
 def test_points_spend_deducts_and_refuses_an_overdraft(table: Any) -> None:
@@ -41,10 +41,11 @@ def test_points_spend_deducts_and_refuses_an_overdraft(table: Any) -> None:
     spend(table, "u1", 30, YESTERDAY)
     spend(table, "u1", 50, YESTERDAY)
     assert balance(table, "u1") == 20
-    with pytest.raises(ClientError):
+    with pytest.raises(ConditionFailed) as refused:
         spend(table, "u1", 21, YESTERDAY)
+    assert refused.value.index == 0  # the deduction, not the marker
     with pytest.raises(Conflict):
-        points.spend_updates(TABLE_NAME, "u1", ALLOWANCE + 1, allowance=ALLOWANCE, day=YESTERDAY)
+        points.spend("u1", ALLOWANCE + 1, allowance=ALLOWANCE, day=YESTERDAY)
     marker = table.get_item(Key={"PK": keys.spent(YESTERDAY), "SK": keys.user("u1")})["Item"]
     assert marker["spent"] == 80
 

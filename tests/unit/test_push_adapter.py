@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from parley.adapters import push
-from parley.domain.reminders import PushRejected, PushTicket, PushUnavailable
+from parley.domain.reminders.ports import PushRejected, PushTicket, PushUnavailable
 from tests.unit.reminder_helpers import push_server
 
 

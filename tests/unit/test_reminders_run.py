@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,9 +10,12 @@ from typing import Any
 import pytest
 
 from parley.adapters import websocket
-from parley.adapters.reminders import DynamoReminderPorts
-from parley.domain import keys, reminders
-from parley.domain.devices import device_id
+from parley.adapters.reminders import DeliveryPorts
+from parley.adapters.table import Table
+from parley.domain import keys
+from parley.domain.clock import iso
+from parley.domain.keys import device_id
+from parley.domain.reminders import delivery, rules
 from parley.handlers import reminders as handler_module
 from tests.unit.conftest import TABLE_NAME, load_event
 from tests.unit.reminder_helpers import PushStub, RecordingManagementClient, push_server
@@ -23,12 +27,12 @@ TOKEN_A = "ExponentPushToken[aaaaaaaaaaaaaaaaaaaaaa]"
 TOKEN_B = "ExponentPushToken[bbbbbbbbbbbbbbbbbbbbbb]"
 
 
-def limits(**overrides: Any) -> reminders.RunLimits:
+def limits(**overrides: Any) -> delivery.RunLimits:
     values: dict[str, Any] = {
         "shard_count": SHARDS, "max_items": 100, "max_attempts": 3, "retry_delay_seconds": 60, "lease_seconds": 600,
     }  # fmt: skip
     values.update(overrides)
-    return reminders.RunLimits(**values)
+    return delivery.RunLimits(**values)
 
 
 def seed(
@@ -37,8 +41,8 @@ def seed(
     """A reminder item as the API writes it (created an hour before it is due)."""
     if profile:
         table.put_item(Item={"PK": keys.user(user), "SK": keys.PROFILE, "email": f"{user}@example.com"})
-    request = {"text": f"call mum ({rid or 'x'})", "due_at": reminders.iso(due)} | body
-    item = reminders.create_reminder(user, request, now=due - timedelta(hours=1), shard_count=SHARDS, reminder_id=rid)
+    request = {"text": f"call mum ({rid or 'x'})", "due_at": iso(due)} | body
+    item = rules.new_reminder(request, user, rid or uuid.uuid4().hex, due - timedelta(hours=1), SHARDS)
     table.put_item(Item=item)
     return item
 
@@ -62,8 +66,8 @@ def stub() -> Iterator[PushStub]:
 
 
 @pytest.fixture
-def ports(table: Any, ws_client: RecordingManagementClient, stub: PushStub) -> DynamoReminderPorts:
-    return DynamoReminderPorts(TABLE_NAME, WS, "reminders@example.com", stub.url, 2.0)
+def ports(table: Any, ws_client: RecordingManagementClient, stub: PushStub) -> DeliveryPorts:
+    return DeliveryPorts(Table(TABLE_NAME), WS, "reminders@example.com", stub.url, 2.0)
 
 
 def connect(table: Any, user: str, connection_id: str) -> None:
@@ -77,12 +81,12 @@ def connect(table: Any, user: str, connection_id: str) -> None:
     )
 
 
-def test_reminders_due_at_now_is_delivered_and_one_second_later_is_not(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_due_at_now_is_delivered_and_one_second_later_is_not(table: Any, ports: DeliveryPorts) -> None:
     # Given one reminder due exactly now and one due a second later
     due_now = seed(table, rid="r-now")
     later = seed(table, rid="r-later", due=NOW + timedelta(seconds=1))
     # When a run happens now
-    report = reminders.run(ports, NOW, limits())
+    report = delivery.run(ports, NOW, limits())
     # Then only the first is delivered (as a notification: the user is offline)
     assert report.delivered == 1
     assert get(table, due_now)["status"] == "sent" and get(table, due_now)["sent_via"] == "notification"
@@ -90,48 +94,48 @@ def test_reminders_due_at_now_is_delivered_and_one_second_later_is_not(table: An
     assert "GSI1PK" not in get(table, due_now) and get(table, later)["GSI1PK"].startswith("DUE#")
 
 
-def test_reminders_every_shard_is_read_and_input_can_narrow_them(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_every_shard_is_read_and_input_can_narrow_them(table: Any, ports: DeliveryPorts) -> None:
     items = [seed(table, rid=f"r{i}", due=NOW - timedelta(minutes=i)) for i in range(12)]
     shards = {item["shard"] for item in items}
     assert len(shards) > 1  # the ids spread over several shards
     only = min(shards)
-    narrowed = reminders.run(ports, NOW, limits(), shards=[only])
+    narrowed = delivery.run(ports, NOW, limits(), shards=[only])
     assert narrowed.delivered == sum(1 for i in items if i["shard"] == only)
-    rest = reminders.run(ports, NOW, limits())
+    rest = delivery.run(ports, NOW, limits())
     assert narrowed.delivered + rest.delivered == 12
     assert all(get(table, i)["status"] == "sent" for i in items)
 
 
-def test_reminders_a_run_stops_at_its_bound_and_the_next_run_continues(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_a_run_stops_at_its_bound_and_the_next_run_continues(table: Any, ports: DeliveryPorts) -> None:
     for i in range(7):
         seed(table, rid=f"r{i}", due=NOW - timedelta(minutes=1))
-    first = reminders.run(ports, NOW, limits(max_items=3, page_size=2))
+    first = delivery.run(ports, NOW, limits(max_items=3, page_size=2))
     assert (first.delivered, first.exhausted) == (3, True)
-    second = reminders.run(ports, NOW, limits(max_items=3, page_size=2))
-    third = reminders.run(ports, NOW, limits(max_items=3, page_size=2))
+    second = delivery.run(ports, NOW, limits(max_items=3, page_size=2))
+    third = delivery.run(ports, NOW, limits(max_items=3, page_size=2))
     assert (second.delivered, third.delivered, third.exhausted) == (3, 1, False)
 
 
-def test_reminders_a_run_stops_when_the_function_is_about_to_time_out(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_a_run_stops_when_the_function_is_about_to_time_out(table: Any, ports: DeliveryPorts) -> None:
     seed(table, rid="r1", due=NOW - timedelta(minutes=1))
-    report = reminders.run(ports, NOW, limits(), time_left_ms=lambda: 9_000)
+    report = delivery.run(ports, NOW, limits(), time_left_ms=lambda: 9_000)
     assert (report.examined, report.exhausted) == (0, True)
 
 
 def test_reminders_two_overlapping_runs_deliver_once(
-    table: Any, ports: DynamoReminderPorts, ws_client: RecordingManagementClient
+    table: Any, ports: DeliveryPorts, ws_client: RecordingManagementClient
 ) -> None:
     # Given a user online and a due reminder that another run has just claimed
     connect(table, "u1", "c1")
     item = seed(table, rid="r1")
-    other_run = ports.claim(item, "other-token", reminders.iso(NOW), reminders.iso(NOW + timedelta(minutes=10)))
+    other_run = ports.claim(item, "other-token", iso(NOW), iso(NOW + timedelta(minutes=10)))
     assert other_run is not None and other_run["status"] == "sending"
     # When this run sees it in the index
-    report = reminders.run(ports, NOW, limits())
+    report = delivery.run(ports, NOW, limits())
     # Then it skips it: nothing is sent twice
     assert (report.skipped, report.delivered, ws_client.posted) == (1, 0, [])
     # And when the other run's lease has long expired (it crashed), a later run takes over
-    later = reminders.run(ports, NOW + timedelta(minutes=11), limits())
+    later = delivery.run(ports, NOW + timedelta(minutes=11), limits())
     assert later.delivered == 1 and len(ws_client.posted) == 1
     # And the crashed run cannot overwrite the outcome afterwards
     assert ports.finish(item, "other-token", {"status": "failed"}, []) is False
@@ -139,13 +143,13 @@ def test_reminders_two_overlapping_runs_deliver_once(
 
 
 def test_reminders_in_app_goes_to_every_live_connection_and_prunes_gone_ones(
-    table: Any, ports: DynamoReminderPorts, ws_client: RecordingManagementClient
+    table: Any, ports: DeliveryPorts, ws_client: RecordingManagementClient
 ) -> None:
     connect(table, "u1", "c1")
     connect(table, "u1", "c2")
     connect(table, "u1", "c-gone")
     item = seed(table, rid="r1")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert sorted(c for c, _ in ws_client.posted) == ["c1", "c2"]
     assert ws_client.posted[0][1] == {
         "type": "reminder",
@@ -160,10 +164,10 @@ def test_reminders_in_app_goes_to_every_live_connection_and_prunes_gone_ones(
     assert notifications["Items"] == []
 
 
-def test_reminders_in_app_for_an_offline_user_leaves_a_notification(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_in_app_for_an_offline_user_leaves_a_notification(table: Any, ports: DeliveryPorts) -> None:
     connect(table, "u1", "c-gone")  # the only connection is stale
     seed(table, rid="r1")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     items = table.query(
         KeyConditionExpression="PK = :pk AND begins_with(SK, :n)",
         ExpressionAttributeValues={":pk": "USER#u1", ":n": "NOTIF#"},
@@ -173,7 +177,7 @@ def test_reminders_in_app_for_an_offline_user_leaves_a_notification(table: Any, 
     assert items[0]["TTL"] == int(NOW.timestamp()) + 30 * 86_400
 
 
-def test_reminders_email_is_sent_through_ses(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_email_is_sent_through_ses(table: Any, ports: DeliveryPorts) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
@@ -181,15 +185,15 @@ def test_reminders_email_is_sent_through_ses(table: Any, ports: DynamoReminderPo
 
     aws.client("ses").verify_email_identity(EmailAddress="reminders@example.com")
     item = seed(table, rid="r1", channel="email")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert get(table, item)["status"] == "sent" and get(table, item)["sent_via"] == "email"
     sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
     assert [m.destinations["ToAddresses"] for m in sent] == [["u1@example.com"]]
 
 
-def test_reminders_email_rejected_by_ses_fails_with_a_reason(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_email_rejected_by_ses_fails_with_a_reason(table: Any, ports: DeliveryPorts) -> None:
     item = seed(table, rid="r1", channel="email")  # sender never verified: SES rejects
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert (get(table, item)["status"], get(table, item)["failed_reason"]) == ("failed", "email_rejected")
 
 
@@ -200,13 +204,13 @@ def _register(table: Any, user: str, token: str) -> str:
 
 
 def test_reminders_push_goes_to_expo_and_invalid_tokens_are_removed(
-    table: Any, ports: DynamoReminderPorts, stub: PushStub
+    table: Any, ports: DeliveryPorts, stub: PushStub
 ) -> None:
     _register(table, "u1", TOKEN_A)
     gone = _register(table, "u1", TOKEN_B)
     stub.errors[TOKEN_B] = "DeviceNotRegistered"
     item = seed(table, rid="r1", channel="push")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert get(table, item)["sent_via"] == "push"
     assert sorted(m["to"] for m in stub.requests[0]) == [TOKEN_A, TOKEN_B]
     assert stub.requests[0][0]["body"] == "call mum (r1)"
@@ -215,24 +219,24 @@ def test_reminders_push_goes_to_expo_and_invalid_tokens_are_removed(
 
 
 def test_reminders_push_with_only_invalid_tokens_or_no_device_fails(
-    table: Any, ports: DynamoReminderPorts, stub: PushStub
+    table: Any, ports: DeliveryPorts, stub: PushStub
 ) -> None:
     _register(table, "u1", TOKEN_A)
     stub.errors[TOKEN_A] = "DeviceNotRegistered"
     invalid = seed(table, "u1", rid="r1", channel="push")
     no_device = seed(table, "u2", rid="r2", channel="push")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert get(table, invalid)["failed_reason"] == "no_valid_device"
     assert get(table, no_device)["failed_reason"] == "no_device"
 
 
 def test_reminders_push_outage_is_retried_then_fails_after_max_attempts(
-    table: Any, ports: DynamoReminderPorts, stub: PushStub
+    table: Any, ports: DeliveryPorts, stub: PushStub
 ) -> None:
     _register(table, "u1", TOKEN_A)
     stub.status = 503
     item = seed(table, rid="r1", channel="push")
-    first = reminders.run(ports, NOW, limits(max_attempts=2))
+    first = delivery.run(ports, NOW, limits(max_attempts=2))
     state = get(table, item)
     assert (first.retried, state["status"], state["attempts"], state["last_error"]) == (
         1,
@@ -240,37 +244,37 @@ def test_reminders_push_outage_is_retried_then_fails_after_max_attempts(
         1,
         "push_unavailable",
     )
-    assert reminders.run(ports, NOW, limits(max_attempts=2)).examined == 0  # backed off: not due yet
-    reminders.run(ports, NOW + timedelta(minutes=5), limits(max_attempts=2))
+    assert delivery.run(ports, NOW, limits(max_attempts=2)).examined == 0  # backed off: not due yet
+    delivery.run(ports, NOW + timedelta(minutes=5), limits(max_attempts=2))
     state = get(table, item)
     assert (state["status"], state["failed_reason"]) == ("failed", "push_unavailable_after_2_attempts")
     assert len(stub.requests) == 2
 
 
-def test_reminders_daily_recurrence_schedules_the_next_occurrence(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_daily_recurrence_schedules_the_next_occurrence(table: Any, ports: DeliveryPorts) -> None:
     item = seed(table, rid="r1", recurrence="daily")
-    reminders.run(ports, NOW + timedelta(minutes=3), limits())
+    delivery.run(ports, NOW + timedelta(minutes=3), limits())
     state = get(table, item)
     assert (state["status"], state["due_at"], state["occurrences"]) == ("pending", "2026-11-23T09:00:00Z", 1)
     assert state["GSI1SK"] == "2026-11-23T09:00:00Z#r1" and "claim_token" not in state
 
 
-def test_reminders_a_deleted_user_fails_for_good(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_a_deleted_user_fails_for_good(table: Any, ports: DeliveryPorts) -> None:
     item = seed(table, rid="r1", profile=False, recurrence="weekly")
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     state = get(table, item)
     assert (state["status"], state["failed_reason"]) == ("failed", "user_deleted")
     assert "GSI1PK" not in state
 
 
-def test_reminders_a_corrupt_item_fails_instead_of_crashing(table: Any, ports: DynamoReminderPorts) -> None:
+def test_reminders_a_corrupt_item_fails_instead_of_crashing(table: Any, ports: DeliveryPorts) -> None:
     item = seed(table, rid="r1")
     table.update_item(
         Key={"PK": item["PK"], "SK": item["SK"]},
         UpdateExpression="SET channel = :c",
         ExpressionAttributeValues={":c": "pigeon"},
     )
-    reminders.run(ports, NOW, limits())
+    delivery.run(ports, NOW, limits())
     assert get(table, item)["failed_reason"] == "invalid_item"
 
 
@@ -287,7 +291,7 @@ def test_reminders_handler_runs_with_settings_and_ignores_malformed_input(
 
 
 def test_reminders_an_unexpected_delivery_error_is_retried_and_the_run_goes_on(
-    table: Any, ports: DynamoReminderPorts, monkeypatch: pytest.MonkeyPatch
+    table: Any, ports: DeliveryPorts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = seed(table, "u1", rid="r1", channel="email")
     fine = seed(table, "u2", rid="r2")
@@ -296,7 +300,7 @@ def test_reminders_an_unexpected_delivery_error_is_retried_and_the_run_goes_on(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(ports, "send_email", explode)
-    report = reminders.run(ports, NOW, limits(max_attempts=1))
+    report = delivery.run(ports, NOW, limits(max_attempts=1))
     assert (report.errors, report.delivered, report.failed) == (1, 1, 1)
     assert get(table, broken)["failed_reason"] == "internal_error_RuntimeError_after_1_attempts"
     assert get(table, fine)["status"] == "sent"

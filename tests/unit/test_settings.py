@@ -30,6 +30,17 @@ def test_settings_env_names_marks_required() -> None:
         "TABLE_NAME": True,
         "APP_STAGE": False,
         "LOG_LEVEL": False,
+        "APP_SECRETS": False,
         "FEATURE_ENABLED": True,
         "LIMIT": False,
     }
+
+
+def test_settings_app_secrets_default_to_none_and_parse_a_json_object() -> None:
+    base = {"TABLE_NAME": "t", "FEATURE_ENABLED": "0"}
+    assert Example.from_env(base).app_secrets == {}
+    listed = Example.from_env(base | {"APP_SECRETS": '{"maps_api_key": "parley-dev/app/maps_api_key"}'})
+    assert listed.app_secrets == {"maps_api_key": "parley-dev/app/maps_api_key"}
+    for bad in ("not json", '["a"]', '{"a": 1}'):
+        with pytest.raises(SettingsError, match="APP_SECRETS"):
+            Example.from_env(base | {"APP_SECRETS": bad})

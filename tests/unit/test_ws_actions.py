@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from parley.adapters import realtime as realtime_store
+from parley.adapters.connections import Connections
+from parley.adapters.relays import Relays
+from parley.adapters.table import Table
 from parley.domain import keys
 from parley.domain.realtime import MAX_FRAME_BYTES, MAX_TEXT_CHARS
 from parley.handlers import ws
@@ -53,7 +55,7 @@ def test_ws_connect_stores_the_connection_with_ttl_and_user_index(ws_env, lambda
     item = table.get_item(Key={"PK": "CONN#c1", "SK": "META"})["Item"]
     assert item["GSI1PK"] == "USER#u-alice" and item["GSI1SK"] == "CONN#c1"
     assert abs(int(item["TTL"]) - (time.time() + 86_400)) < 120
-    assert realtime_store.RealtimeStore(table.name).user_connections("u-alice") == ["c1"]
+    assert Connections(Table(table.name)).of_user("u-alice") == ["c1"]
 
 
 def test_ws_connect_without_identity_is_refused_and_stores_nothing(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
@@ -224,7 +226,7 @@ def test_ws_unexpected_failure_is_logged_and_reported_without_internals(ws_env, 
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(realtime_store.RealtimeStore, "open_relay", explode)
+    monkeypatch.setattr(Relays, "open", explode)
     response = call(lambda_context, "relay.open", "c1", {"action": "relay.open"})
     assert response["statusCode"] == 500
     assert api.last("c1") == {"type": "error", "error": "internal", "message": "internal error"}

@@ -1,85 +1,92 @@
-"""The daily reset's table access: one day's spenders, page by page, and the give-back transaction."""
+"""The points repository: a user's balance, the writes of a spend, one day's spenders and the give-back.
+
+The balance is the ``points`` attribute of the profile (absent: the full
+allowance); a spend also adds to the marker ``SPENT#{day}`` / ``USER#{user}``
+that the daily reset reads instead of scanning.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-
 from parley.adapters import aws
+from parley.adapters.table import (
+    ConditionFailed,
+    Delete,
+    Increment,
+    Item,
+    Operation,
+    Table,
+    Update,
+    absent,
+    eq,
+    exists,
+    ge,
+    key,
+)
 from parley.domain import keys
-from parley.domain.reminders import Page
+from parley.domain.pagination import Page
+from parley.domain.points import POINTS_ATTRIBUTE, Spend
 
 
-class DynamoPointsStore:
-    def __init__(self, table_name: str) -> None:
-        self.table_name = table_name
-        self.table = aws.table(table_name)
+class Points:
+    def __init__(self, table: Table) -> None:
+        self.table = table
 
-    def spenders(self, day: str, limit: int, cursor: dict[str, Any] | None) -> Page:
-        args: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(keys.spent(day)),
-            "Limit": limit,
-            "ConsistentRead": True,
-        }
-        if cursor:
-            args["ExclusiveStartKey"] = cursor
-        page = self.table.query(**args)
-        return page.get("Items", []), page.get("LastEvaluatedKey")
+    def balance(self, user_id: str, default: int) -> int | None:
+        """The user's points left today (``default`` if never spent), or None without a profile."""
+        item = self.table.get(keys.user(user_id), keys.PROFILE, consistent=False)
+        if item is None:
+            return None
+        return int(item.get(POINTS_ATTRIBUTE, default))
 
-    def give_back(self, marker: dict[str, Any]) -> str:
+    @staticmethod
+    def spend_operations(spend: Spend) -> list[Operation]:
+        """Transaction operations for a spend: the deduction (refused when short) and the day's marker."""
+        return [
+            Update(
+                key(keys.user(spend.user_id), keys.PROFILE),
+                set={POINTS_ATTRIBUTE: Increment(-spend.cost, start=spend.allowance)},
+                condition=exists() & (absent(POINTS_ATTRIBUTE) | ge(POINTS_ATTRIBUTE, spend.cost)),
+            ),
+            Update(
+                key(keys.spent(spend.day), keys.user(spend.user_id)),
+                set={"user_id": spend.user_id, "TTL": spend.marker_expires_at},
+                add={"spent": spend.cost},
+            ),
+        ]
+
+    def spenders(self, day: str, limit: int, cursor: Item | None) -> Page:
+        return self.table.query(keys.spent(day), limit=limit, start=cursor, consistent=True)
+
+    def give_back(self, marker: Item) -> str:
         """Return the day's spend to the user and delete the marker, atomically.
 
         ``"reset"``; ``"no_user"`` (profile gone: marker deleted); ``"changed"``
         (the marker moved meanwhile: read it again next page or run).
         """
-        user_key = {"PK": marker["SK"], "SK": keys.PROFILE}
-        marker_key = {"PK": marker["PK"], "SK": marker["SK"]}
         spent = marker.get("spent", 0)
-        client = self.table.meta.client
+        marker_delete = Delete(key(marker["PK"], marker["SK"]), eq("spent", spent))
         try:
-            client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": user_key,
-                            "UpdateExpression": "ADD points :spent",
-                            "ConditionExpression": "attribute_exists(PK) AND attribute_exists(points)",
-                            "ExpressionAttributeValues": {":spent": spent},
-                        }
-                    },
-                    {
-                        "Delete": {
-                            "TableName": self.table_name,
-                            "Key": marker_key,
-                            "ConditionExpression": "spent = :spent",
-                            "ExpressionAttributeValues": {":spent": spent},
-                        }
-                    },
+            self.table.transact(
+                [
+                    Update(
+                        key(marker["SK"], keys.PROFILE),
+                        add={POINTS_ATTRIBUTE: spent},
+                        condition=exists() & exists(POINTS_ATTRIBUTE),
+                    ),
+                    marker_delete,
                 ]
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed":
+        except ConditionFailed as refused:
+            if refused.failed(1):
                 return "changed"
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                try:
-                    self.table.delete_item(
-                        Key=marker_key,
-                        ConditionExpression="spent = :spent",
-                        ExpressionAttributeValues={":spent": spent},
-                    )
-                except ClientError as inner:
-                    if inner.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                        return "changed"
-                    raise
-                return "no_user"
-            raise
+            try:
+                self.table.write(marker_delete)
+            except ConditionFailed:
+                return "changed"
+            return "no_user"
         return "reset"
 
 

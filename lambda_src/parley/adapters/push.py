@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from parley.domain.reminders import PushRejected, PushTicket, PushUnavailable
+from parley.domain.reminders.ports import PushRejected, PushTicket, PushUnavailable
 
 MAX_BATCH = 100
 

@@ -1,60 +1,77 @@
-"""Table access for sign-in: profiles (created once) and the per-user code send window."""
+"""The users repository: profiles, settings, the sign-in code send window, and a user's records for export."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from parley.adapters import aws
+from parley.adapters.table import ConditionFailed, IfAbsent, Item, Put, Table, Update, absent, eq, key
 from parley.domain import keys
 from parley.domain.otp import SEND_WINDOW_SECONDS, SendWindow, next_send_window
 
+# Record types of an export and where each lives under the user's partition (GSI1 for room memberships).
+EXPORTED_RANGES = (("room", "ROOM#", True), ("reminder", "REMINDER#", False), ("notification", "NOTIF#", False))
 
-def create_profile(table_name: str, item: dict[str, Any]) -> bool:
-    """Put the profile unless it exists; True when this call created it."""
-    try:
-        aws.table(table_name).put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+
+class Users:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def profile(self, user_id: str) -> Item | None:
+        return self.table.get(keys.user(user_id), keys.PROFILE)
+
+    def create_profile(self, item: Item) -> bool:
+        """Put the profile unless it exists; True when this call created it."""
+        try:
+            self.table.write(Put(item, absent()))
+        except ConditionFailed:
             return False
-        raise
-    return True
+        return True
 
+    def update_profile(self, user_id: str, changes: dict[str, Any], created: dict[str, Any]) -> Item:
+        """Set ``changes`` (and ``created`` where absent, for a profile not made yet); the new profile."""
+        values = {**changes, **{name: IfAbsent(value) for name, value in created.items()}}
+        return self.table.write(Update(key(keys.user(user_id), keys.PROFILE), set=values))
 
-def reserve_send(table_name: str, user_id: str, now: int) -> bool:
-    """Count one more code mail for the user; False when the send limit is reached.
+    def settings(self, user_id: str) -> Item | None:
+        return self.table.get(keys.user(user_id), keys.SETTINGS)
 
-    Optimistic concurrency: the window is written only if nobody changed it
-    since it was read, so two parallel sends cannot both take the last slot.
-    """
-    table = aws.table(table_name)
-    key = {"PK": keys.user(user_id), "SK": keys.OTP_SENDS}
-    item = table.get_item(Key=key, ConsistentRead=True).get("Item")
-    current = SendWindow(int(item["started_at"]), int(item["sends"])) if item else None
-    following = next_send_window(current, now)
-    if following is None:
-        return False
-    condition: dict[str, Any]
-    if current is None:
-        condition = {"ConditionExpression": "attribute_not_exists(PK)"}
-    else:
-        condition = {
-            "ConditionExpression": "started_at = :started AND sends = :sends",
-            "ExpressionAttributeValues": {":started": current.started_at, ":sends": current.sends},
+    def put_settings(self, user_id: str, document: dict[str, Any]) -> None:
+        self.table.write(Put({"PK": keys.user(user_id), "SK": keys.SETTINGS, **document}))
+
+    def reserve_send(self, user_id: str, now: int) -> bool:
+        """Count one more code mail for the user; False when the send limit is reached.
+
+        Optimistic concurrency: the window is written only if nobody changed it
+        since it was read, so two parallel sends cannot both take the last slot.
+        """
+        item = self.table.get(keys.user(user_id), keys.OTP_SENDS)
+        current = SendWindow(int(item["started_at"]), int(item["sends"])) if item else None
+        following = next_send_window(current, now)
+        if following is None:
+            return False
+        unchanged = absent() if current is None else eq("started_at", current.started_at) & eq("sends", current.sends)
+        window = {
+            "PK": keys.user(user_id),
+            "SK": keys.OTP_SENDS,
+            "started_at": following.started_at,
+            "sends": following.sends,
+            "TTL": keys.ttl_in(SEND_WINDOW_SECONDS, now),
         }
-    try:
-        table.put_item(
-            Item={
-                **key,
-                "started_at": following.started_at,
-                "sends": following.sends,
-                "TTL": keys.ttl_in(SEND_WINDOW_SECONDS, now),
-            },
-            **condition,
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        try:
+            self.table.write(Put(window, unchanged))
+        except ConditionFailed:
             return False
-        raise
-    return True
+        return True
+
+    def records(self, user_id: str) -> Iterator[tuple[str, Item]]:
+        """Everything stored for the user, as (record type, item): the export's rows."""
+        for record_type, item in (("profile", self.profile(user_id)), ("settings", self.settings(user_id))):
+            if item is not None:
+                yield record_type, item
+        for record_type, prefix, by_user in EXPORTED_RANGES:
+            index = "GSI1" if by_user else None
+            for item in self.table.query_all(keys.user(user_id), prefix=prefix, index=index, limit=100):
+                yield record_type, item
+        for item in self.table.query_all(keys.user(user_id), prefix=keys.DEVICE_PREFIX, limit=100):
+            yield "device", {k: v for k, v in item.items() if k != "token"}

@@ -8,7 +8,6 @@ Expo reports as no longer registered.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -23,14 +22,9 @@ DEVICE_FIELDS = {
 NOTIFICATION_ID = re.compile(r"(\d{13})-([A-Za-z0-9_-]{1,64})")
 
 
-def device_id(token: str) -> str:
-    """A stable id for a push token (the token itself never appears in a URL)."""
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
 def new_device(body: dict[str, Any], user_id: str, now_iso: str) -> dict[str, Any]:
     fields = validate(body, DEVICE_FIELDS)
-    ident = device_id(fields["token"])
+    ident = keys.device_id(fields["token"])
     return {
         "PK": keys.user(user_id),
         "SK": keys.device(ident),

@@ -1,11 +1,15 @@
-"""Key builders for the single table (DESIGN.md section 4): the one place key formats live."""
+"""Key builders for the single table (docs/architecture.md, "The table"): the one place key formats live.
+
+Also the stable ids derived from values (a reminder's shard, a push token's device id).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
+import zlib
 
 DAY_SECONDS = 86_400
-GSI1 = "GSI1"
 
 
 def user(user_id: str) -> str:
@@ -103,7 +107,6 @@ def strip(key: str) -> str:
 # session is RELAY#{id} / META with one PEER#{conn} item per live peer and one
 # DATA#... item per payload cached for a late peer; RELAYCODE#{code} / META
 # finds a relay by its pairing code.
-CONN_PREFIX = "CONN#"
 PEER_PREFIX = "PEER#"
 DATA_PREFIX = "DATA#"
 
@@ -128,3 +131,13 @@ def relay_data(ts_ms: int, item_id: str) -> str:
 # participants are SESSION#{id} / USER#{user}.
 SESSION_PREFIX = "SESSION#"
 WAIT_PREFIX = "WAIT#"
+
+
+def shard_of(item_id: str, shard_count: int) -> int:
+    """A stable shard for an id, so the item always lives in one ``DUE#`` partition."""
+    return zlib.crc32(item_id.encode()) % shard_count
+
+
+def device_id(token: str) -> str:
+    """A stable id for a push token (the token itself never appears in a URL)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]

@@ -17,11 +17,8 @@ from typing import Any
 
 from parley.errors import BadRequest, Conflict, Forbidden
 
-POOL_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+POOL_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 POINTS_PER_CALL = 1
-# The profile attribute (USER#{id} / PROFILE) holding the points left today;
-# absent means the configured daily allowance.
-POINTS_ATTRIBUTE = "points"  # the balance parley.domain.points spends and the daily reset restores
 
 
 class TicketStatus(enum.StrEnum):
@@ -87,7 +84,7 @@ def choose_pool(body: dict[str, Any], pools: tuple[str, ...]) -> str:
     if unknown:
         raise BadRequest(f"unknown fields: {', '.join(sorted(unknown))}", code="invalid_body")
     pool = body.get("pool", pools[0])
-    if not isinstance(pool, str) or not POOL_RE.match(pool):
+    if not isinstance(pool, str) or not POOL_RE.fullmatch(pool):
         raise BadRequest("pool must be a short lowercase name", code="invalid_pool")
     if pool not in pools:
         raise BadRequest(f"no such pool: {pool}", code="invalid_pool")

@@ -15,7 +15,11 @@ from typing import Any
 
 from parley.errors import BadRequest
 
+Page = tuple[list[dict[str, Any]], dict[str, Any] | None]  # items, the key the next page starts after
+
 DEFAULT_LIMIT = 20
+PRIMARY_KEYS = frozenset({"PK", "SK"})
+GSI1_KEYS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
 MAX_LIMIT = 100
 MAX_CURSOR_CHARS = 1024
 
@@ -50,6 +54,6 @@ def decode(cursor: str | None, *, key_names: frozenset[str], partition: tuple[st
 def limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadRequest(f"limit must be an integer between 1 and {MAX_LIMIT}", code="invalid_limit")
     return int(raw)

@@ -19,10 +19,13 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from parley.domain import keys
-from parley.domain.reminders import Page
+from parley.domain.pagination import Page
 from parley.errors import BadRequest, Conflict
 
 MARKER_TTL_DAYS = 8
+# The profile attribute (USER#{id} / PROFILE) holding the points left today;
+# absent means the configured daily allowance.
+POINTS_ATTRIBUTE = "points"
 
 
 def day_of(moment: datetime, timezone: str) -> str:
@@ -36,13 +39,23 @@ def days_to_reset(today: str, lookback_days: int) -> list[str]:
     return [(first - timedelta(days=n)).isoformat() for n in range(lookback_days, 0, -1)]
 
 
-def spend_updates(table_name: str, user_id: str, cost: int, *, allowance: int, day: str) -> list[dict[str, Any]]:
-    """TransactWriteItems entries (boto3 resource syntax) that deduct ``cost`` and record it for the reset.
+@dataclasses.dataclass(frozen=True)
+class Spend:
+    """The intent to deduct ``cost`` points from a user and record it under ``day`` for the reset.
 
-    Put them in the same transaction as the work that costs points; the
-    transaction fails with ConditionalCheckFailed when the balance is short.
+    The store writes it in the same transaction as the work that costs points,
+    refused when the balance (``allowance`` while never spent) is short.
     """
-    if not isinstance(cost, int) or cost <= 0:
+
+    user_id: str
+    cost: int
+    allowance: int
+    day: str
+    marker_expires_at: int
+
+
+def spend(user_id: str, cost: int, *, allowance: int, day: str) -> Spend:
+    if not isinstance(cost, int) or isinstance(cost, bool) or cost <= 0:
         raise BadRequest("cost must be a positive whole number", code="invalid_cost")
     if cost > allowance:
         raise Conflict("not enough points", code="insufficient_points")
@@ -50,26 +63,7 @@ def spend_updates(table_name: str, user_id: str, cost: int, *, allowance: int, d
         int(datetime.combine(date.fromisoformat(day), datetime.min.time()).timestamp())
         + MARKER_TTL_DAYS * keys.DAY_SECONDS
     )
-    return [
-        {
-            "Update": {
-                "TableName": table_name,
-                "Key": {"PK": keys.user(user_id), "SK": keys.PROFILE},
-                "UpdateExpression": "SET points = if_not_exists(points, :allowance) - :cost",
-                "ConditionExpression": "attribute_exists(PK) AND (attribute_not_exists(points) OR points >= :cost)",
-                "ExpressionAttributeValues": {":allowance": allowance, ":cost": cost},
-            }
-        },
-        {
-            "Update": {
-                "TableName": table_name,
-                "Key": {"PK": keys.spent(day), "SK": keys.user(user_id)},
-                "UpdateExpression": "ADD spent :cost SET user_id = :user, #ttl = :ttl",
-                "ExpressionAttributeNames": {"#ttl": "TTL"},
-                "ExpressionAttributeValues": {":cost": cost, ":user": user_id, ":ttl": expires},
-            }
-        },
-    ]
+    return Spend(user_id=user_id, cost=cost, allowance=allowance, day=day, marker_expires_at=expires)
 
 
 class PointsStore(Protocol):

@@ -1,12 +1,16 @@
-"""Profile and settings rules: which fields a user may set and their limits."""
+"""The user profile item (created once, when a user is confirmed), and which profile and settings fields a
+user may set, with their limits."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from parley.domain import keys
 from parley.domain.validation import Field, validate
 from parley.errors import BadRequest
+
+MAX_NAME_LENGTH = 100
 
 PROFILE_FIELDS = {
     "display_name": Field(str, min_length=1, max_length=64),
@@ -43,3 +47,24 @@ def profile_changes(body: dict[str, Any], user_id: str) -> dict[str, Any]:
 def settings_document(body: dict[str, Any]) -> dict[str, Any]:
     """A full settings document from a PUT body: given fields over the defaults."""
     return {**DEFAULT_SETTINGS, **validate(body, SETTINGS_FIELDS)}
+
+
+def display_name(email: str, name: str | None) -> str:
+    """The name to show at first: the given name, else the local part of the email."""
+    chosen = (name or "").strip() or email.split("@", 1)[0]
+    return chosen[:MAX_NAME_LENGTH]
+
+
+def new_profile(user_id: str, email: str, name: str | None, now_iso: str) -> dict[str, Any]:
+    """The profile item of a new user (``USER#{id}`` / ``PROFILE``, findable by email in GSI1)."""
+    address = email.strip().lower()
+    return {
+        "PK": keys.user(user_id),
+        "SK": keys.PROFILE,
+        "GSI1PK": keys.email(address),
+        "GSI1SK": keys.user(user_id),
+        "user_id": user_id,
+        "email": address,
+        "display_name": display_name(address, name),
+        "created_at": now_iso,
+    }

@@ -30,8 +30,8 @@ ACTIONS = ROOM_ACTIONS | RELAY_ACTIONS | {"ping"}
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _field(frame: Frame, name: str) -> Any:
 def identifier(frame: Frame, name: str) -> str:
     """A room or relay id: 1-64 letters, digits, '-' or '_'."""
     value = _field(frame, name)
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise BadRequest(f"'{name}' must be 1-64 letters, digits, '-' or '_'", code="invalid_field")
     return value
 
@@ -105,7 +105,7 @@ def relay_data(frame: Frame, name: str = "data", max_bytes: int = MAX_RELAY_DATA
         raise BadRequest(f"'{name}' must be a base64 string", code="invalid_field")
     if len(value) > max_bytes:
         raise PayloadTooLarge(f"'{name}' is limited to {max_bytes} bytes", code="payload_too_large")
-    if len(value) % 4 or not _BASE64.match(value):
+    if len(value) % 4 or not _BASE64.fullmatch(value):
         raise BadRequest(f"'{name}' must be standard base64", code="invalid_field")
     try:
         base64.b64decode(value, validate=True)

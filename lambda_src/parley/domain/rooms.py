@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from parley.domain import keys
-from parley.domain.validation import Field, public_item, validate
-
-USER_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+from parley.domain.validation import USER_ID, Field, public_item, validate
 
 ROOM_FIELDS = {
     "name": Field(str, min_length=1, max_length=80),
     "description": Field(str, required=False, max_length=500),
     "public": Field(bool, required=False),
 }
-MEMBER_FIELDS = {"user_id": Field(str, pattern=USER_ID_PATTERN)}
+MEMBER_FIELDS = {"user_id": Field(str, pattern=USER_ID)}
 
 OWNER = "owner"
 MEMBER = "member"

@@ -14,9 +14,9 @@ MAX_SESSION_LENGTH = 4096
 MAX_REFRESH_TOKEN_LENGTH = 8192
 
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
-_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]+$")
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
 
 def _string(body: dict[str, Any], name: str) -> str:
@@ -31,14 +31,14 @@ def _string(body: dict[str, Any], name: str) -> str:
 def email(body: dict[str, Any]) -> str:
     """The normalised (trimmed, lower-case) email address of the request."""
     value = _string(body, "email").strip().lower()
-    if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value):
+    if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(value):
         raise BadRequest("'email' is not a valid email address", code="invalid_email")
     return value
 
 
 def session(body: dict[str, Any]) -> str:
     value = _string(body, "session")
-    if not MIN_SESSION_LENGTH <= len(value) <= MAX_SESSION_LENGTH or not _TOKEN.match(value):
+    if not MIN_SESSION_LENGTH <= len(value) <= MAX_SESSION_LENGTH or not _TOKEN.fullmatch(value):
         raise BadRequest("'session' is not a sign-in session", code="invalid_session")
     return value
 
@@ -52,6 +52,6 @@ def code(body: dict[str, Any]) -> str:
 
 def refresh_token(body: dict[str, Any]) -> str:
     value = _string(body, "refresh_token")
-    if not 1 <= len(value) <= MAX_REFRESH_TOKEN_LENGTH or not _TOKEN.match(value):
+    if not 1 <= len(value) <= MAX_REFRESH_TOKEN_LENGTH or not _TOKEN.fullmatch(value):
         raise BadRequest("'refresh_token' is not a refresh token", code="invalid_refresh_token")
     return value

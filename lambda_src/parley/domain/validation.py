@@ -13,7 +13,8 @@ from typing import Any
 
 from parley.errors import BadRequest, NotFound
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+USER_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a Cognito sub (a UUID) or a test user name
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Field:
     pattern: re.Pattern[str] | None = None
     minimum: int | None = None
     maximum: int | None = None
+    nonblank: bool = False  # a string of only whitespace is refused
 
 
 def _check(name: str, value: Any, field: Field) -> Any:
@@ -41,6 +43,8 @@ def _check(name: str, value: Any, field: Field) -> Any:
             raise BadRequest(f"{name} must be at least {field.min_length} characters", code="invalid_field")
         if field.max_length is not None and len(value) > field.max_length:
             raise BadRequest(f"{name} must be at most {field.max_length} characters", code="invalid_field")
+        if field.nonblank and not value.strip():
+            raise BadRequest(f"{name} must not be blank", code="invalid_field")
         if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
             raise BadRequest(f"{name} contains control characters", code="invalid_field")
         if field.choices is not None and value not in field.choices:

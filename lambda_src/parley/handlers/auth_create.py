@@ -11,7 +11,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.adapters import mailer, users
+from parley.adapters import mailer
+from parley.adapters.table import Table
+from parley.adapters.users import Users
 from parley.domain.otp import CHALLENGE, code_for_session, email_text, metadata_for, new_code
 from parley.handlers.cognito_trigger import (
     EventShapeError,
@@ -67,7 +69,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
     if send:
         settings = load(AuthCreateSettings)
-        if not users.reserve_send(settings.table_name, attributes["sub"], int(time.time())):
+        if not Users(Table(settings.table_name)).reserve_send(attributes["sub"], int(time.time())):
             logger.warning("code send limit reached")
             raise CodeNotSent("code send limit reached; try again later")
         subject, body = email_text(session_code, settings.app_name, settings.code_valid_minutes)

@@ -7,8 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.adapters import users
-from parley.domain.profiles import new_profile
+from parley.adapters.table import Table
+from parley.adapters.users import Users
+from parley.domain.profile import new_profile
 from parley.handlers.cognito_trigger import EventShapeError, logger, request_of, shape_rejected
 from parley.settings import BaseSettings, load
 
@@ -29,6 +30,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return event  # a password reset confirms nothing new
     name = attributes.get("name")
     item = new_profile(user_id, email, name if isinstance(name, str) else None, datetime.now(UTC).isoformat())
-    created = users.create_profile(load(BaseSettings).table_name, item)
+    created = Users(Table(load(BaseSettings).table_name)).create_profile(item)
     logger.info("profile ensured", extra={"profile_created": created})
     return event

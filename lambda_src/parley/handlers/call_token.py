@@ -9,11 +9,11 @@ import jwt
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import secrets
-from parley.adapters.calls_store import CallsStore
+from parley.adapters.calls import Calls
+from parley.adapters.table import Table
 from parley.domain import calls
 from parley.errors import NotFound
-from parley.handlers.calls_common import caller_id, optional_json_body
-from parley.handlers.http import logger, make_resolver
+from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body
 from parley.settings import BaseSettings, env, load, settings_class
 
 app = make_resolver()
@@ -36,7 +36,7 @@ def token(session_id: str) -> dict[str, Any]:
     name = calls.display_name(optional_json_body(app))
     now = int(time.time())
 
-    session = CallsStore(settings.table_name).get_session(session_id) if len(session_id) <= 64 else None
+    session = Calls(Table(settings.table_name)).session(session_id) if len(session_id) <= 64 else None
     if session is None:
         raise NotFound("no such call", code="session_not_found")
     calls.check_participant(session, user_id, now)

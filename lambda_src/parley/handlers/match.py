@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import publisher, websocket
-from parley.adapters.calls_store import CallsStore, PutResult
-from parley.adapters.realtime import RealtimeStore
+from parley.adapters.calls import Calls, PutResult
+from parley.adapters.connections import Connections
+from parley.adapters.points import Points
+from parley.adapters.table import Table
 from parley.domain import matchmaking, points
 from parley.domain.matchmaking import Ticket, TicketMessage
 from parley.errors import Conflict, NotFound
-from parley.handlers.calls_common import caller_id, optional_json_body
-from parley.handlers.http import logger, make_resolver
+from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body
 from parley.settings import BaseSettings, env, load, parse_list, settings_class
 
 app = make_resolver()
@@ -41,8 +42,12 @@ def _settings() -> MatchSettings:
     return settings
 
 
-def _store() -> CallsStore:
-    return CallsStore(_settings().table_name)
+def _table() -> Table:
+    return Table(_settings().table_name)
+
+
+def _store() -> Calls:
+    return Calls(_table())
 
 
 def _caller() -> str:
@@ -56,19 +61,19 @@ def _caller() -> str:
 def join() -> tuple[dict[str, Any], int]:
     settings, store, user_id, now = _settings(), _store(), _caller(), time.time()
     pool = matchmaking.choose_pool(optional_json_body(app), settings.pools)
-    points = store.profile_points(user_id, settings.daily_points)
-    if points is None:
+    balance = Points(store.table).balance(user_id, settings.daily_points)
+    if balance is None:
         raise NotFound("no profile for this user", code="profile_not_found")
-    matchmaking.check_can_join(points, store.get_ticket(user_id), now)
+    matchmaking.check_can_join(balance, store.ticket(user_id), now)
     ticket = matchmaking.new_ticket(user_id, pool, now, settings.ticket_ttl_seconds)
-    if store.put_ticket(ticket, now) is PutResult.TAKEN:
+    if store.add_ticket(ticket, now) is PutResult.TAKEN:
         raise Conflict("already waiting for a match or in a call", code="already_waiting")
     message = TicketMessage(ticket.ticket_id, user_id, pool)
     try:
         publisher.publish_fifo(settings.topic_arn, message.to_json(), group_id=pool, deduplication_id=ticket.ticket_id)
     except Exception:
         # Not queued means not waiting: give the user their place back, then fail.
-        store.delete_ticket(user_id, ticket.ticket_id)
+        store.remove_ticket(user_id, ticket.ticket_id)
         raise
     logger.info("ticket queued", extra={"pool": pool, "ticket_id": ticket.ticket_id})
     return ticket.view(now), 202
@@ -77,7 +82,7 @@ def join() -> tuple[dict[str, Any], int]:
 @app.get("/match/status")
 def status() -> dict[str, Any]:
     now, user_id = time.time(), _caller()
-    ticket = _store().get_ticket(user_id)
+    ticket = _store().ticket(user_id)
     wanted = app.current_event.get_query_string_value("ticket_id")
     # Only the caller's own ticket is ever visible: another id reads as absent.
     if ticket is None or (wanted is not None and wanted != ticket.ticket_id):
@@ -88,7 +93,7 @@ def status() -> dict[str, Any]:
 @app.delete("/match/ticket")
 def leave() -> tuple[dict[str, Any], int]:
     user_id = _caller()
-    if not _store().delete_ticket(user_id):
+    if not _store().remove_ticket(user_id):
         raise NotFound("no ticket", code="no_ticket")
     return {"status": "left"}, 200
 
@@ -96,21 +101,21 @@ def leave() -> tuple[dict[str, Any], int]:
 # --- worker -------------------------------------------------------------------
 
 
-def notify(connections: RealtimeStore, endpoint: str, user_id: str, frame: dict[str, Any]) -> None:
+def notify(connections: Connections, endpoint: str, user_id: str, frame: dict[str, Any]) -> None:
     """Tell a user over each of their open WebSocket connections; forget gone connections."""
     if not endpoint:
         return
-    for connection_id in connections.user_connections(user_id):
+    for connection_id in connections.of_user(user_id):
         if websocket.post(endpoint, connection_id, frame) is websocket.Delivery.GONE:
-            connections.drop_connection(connection_id)
+            connections.drop(connection_id)
 
 
-def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float) -> int:
+def pair_pool(store: Calls, settings: MatchSettings, pool: str, now: float) -> int:
     """Pair the pool's waiting tickets oldest-first, one transaction per pair; returns pairs made."""
     made = 0
     skipped: set[str] = set()
     for _ in range(MAX_PAIRS_PER_RECORD * 2):
-        waiting = [t for t in store.waiting_tickets(pool, now) if t.ticket_id not in skipped]
+        waiting = [t for t in store.waiting(pool, now) if t.ticket_id not in skipped]
         pair = matchmaking.next_pair(waiting, now)
         if pair is None:
             break
@@ -128,7 +133,7 @@ def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float)
         if result.paired:
             made += 1
             logger.info("paired", extra={"pool": pool, "session_id": session_id})
-            _announce(settings, a, b, session_id)
+            _announce(Connections(store.table), settings, a, b, session_id)
             if made >= MAX_PAIRS_PER_RECORD:
                 break
             continue
@@ -140,8 +145,7 @@ def pair_pool(store: CallsStore, settings: MatchSettings, pool: str, now: float)
     return made
 
 
-def _announce(settings: MatchSettings, a: Ticket, b: Ticket, session_id: str) -> None:
-    connections = RealtimeStore(settings.table_name)
+def _announce(connections: Connections, settings: MatchSettings, a: Ticket, b: Ticket, session_id: str) -> None:
     for me, peer in ((a, b), (b, a)):
         frame = {"type": "match.found", "session_id": session_id, "peer_id": peer.user_id, "pool": me.pool}
         notify(connections, settings.ws_management_endpoint, me.user_id, frame)

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.adapters.points import DynamoPointsStore, continue_later
+from parley.adapters.points import Points, continue_later
+from parley.adapters.table import Table
 from parley.domain import points
 from parley.settings import BaseSettings, env, load, positive_int, settings_class
 
@@ -73,7 +74,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     if problem:
         logger.error("ignoring malformed schedule input", extra={"problem": problem})
     report = points.reset(
-        DynamoPointsStore(settings.table_name),
+        Points(Table(settings.table_name)),
         today,
         lookback_days=settings.lookback_days,
         page_size=settings.page_size,

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler import Response, content_types
 
-from parley.adapters import cognito, users
-from parley.domain import profiles, signin
-from parley.handlers.http import json_body, logger
+from parley.adapters import cognito
+from parley.adapters.table import Table
+from parley.adapters.users import Users
+from parley.domain import profile, signin
+from parley.handlers.http import json_body, logger, new_router
 from parley.settings import BaseSettings, env, load, parse_bool, settings_class
 
-router = Router()  # type: ignore[no-untyped-call]
+router = new_router()
 
 
 def _parse_mode(value: str) -> str:
@@ -41,7 +42,7 @@ class PublicAuthSettings(BaseSettings):
 
 
 def _body() -> dict[str, Any]:
-    return json_body(cast(APIGatewayHttpResolver, router))
+    return json_body(router)
 
 
 @router.post("/auth/login")
@@ -51,8 +52,8 @@ def login() -> dict[str, Any]:
     if settings.auto_sign_up:
         created = cognito.ensure_user(settings.user_pool_id, address)
         if created is not None and created.get("sub"):
-            item = profiles.new_profile(created["sub"], address, None, datetime.now(UTC).isoformat())
-            users.create_profile(settings.table_name, item)
+            item = profile.new_profile(created["sub"], address, None, datetime.now(UTC).isoformat())
+            Users(Table(settings.table_name)).create_profile(item)
             logger.info("user created at first sign-in")
     session = cognito.start_sign_in(settings.client_id, address, settings.sign_in_mode)
     return {"session": session, "delivery": "email", "expires_in": settings.session_minutes * 60}

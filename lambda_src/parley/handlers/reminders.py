@@ -12,8 +12,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.adapters.reminders import DynamoReminderPorts
-from parley.domain import reminders
+from parley.adapters.reminders import DeliveryPorts
+from parley.adapters.table import Table
+from parley.domain.reminders import delivery
 from parley.settings import BaseSettings, env, load, positive_int, settings_class
 
 logger = Logger(service="parley")
@@ -58,21 +59,21 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     shards, max_items, problem = parse_input(event, settings)
     if problem:
         logger.error("ignoring malformed schedule input", extra={"problem": problem})
-    ports = DynamoReminderPorts(
-        settings.table_name,
+    ports = DeliveryPorts(
+        Table(settings.table_name),
         settings.ws_management_endpoint,
         settings.email_from,
         settings.push_endpoint,
         settings.push_timeout_seconds,
     )
-    limits = reminders.RunLimits(
+    limits = delivery.RunLimits(
         shard_count=settings.shard_count,
         max_items=max_items,
         max_attempts=settings.max_attempts,
         retry_delay_seconds=settings.retry_delay_seconds,
         lease_seconds=settings.claim_lease_seconds,
     )
-    report = reminders.run(ports, datetime.now(UTC), limits, context.get_remaining_time_in_millis, shards)
+    report = delivery.run(ports, datetime.now(UTC), limits, context.get_remaining_time_in_millis, shards)
     result = report.as_dict() | ({"input_error": problem} if problem else {})
     if report.errors:
         logger.error("unexpected errors while delivering reminders; see last_error on the items", extra=result)

@@ -18,7 +18,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import websocket
-from parley.adapters.realtime import RealtimeStore
+from parley.adapters.connections import Connections
+from parley.adapters.relays import Relays
+from parley.adapters.rooms import Rooms
+from parley.adapters.table import Table
 from parley.adapters.websocket import Delivery, FanOutResult
 from parley.domain import realtime
 from parley.domain.realtime import Frame
@@ -46,10 +49,22 @@ class Session:
     connection_id: str
     authorizer: dict[str, Any]
     endpoint: str
-    store: RealtimeStore
+    table: Table
     settings: WsSettings
     ref: str | None = None
     _user_id: str | None = None
+
+    @property
+    def connections(self) -> Connections:
+        return Connections(self.table)
+
+    @property
+    def rooms(self) -> Rooms:
+        return Rooms(self.table)
+
+    @property
+    def relays(self) -> Relays:
+        return Relays(self.table)
 
     @property
     def user_id(self) -> str:
@@ -57,7 +72,7 @@ class Session:
         if self._user_id is None:
             sub = str(self.authorizer.get("sub") or "")
             if not sub:
-                item = self.store.get_connection(self.connection_id)
+                item = self.connections.get(self.connection_id)
                 sub = str(item["user_id"]) if item else ""
             if not sub:
                 raise Forbidden("this connection is not registered", code="unknown_connection")
@@ -68,18 +83,23 @@ class Session:
         if self.ref is not None:
             frame = {**frame, "ref": self.ref}
         if websocket.post(self.endpoint, self.connection_id, frame) is Delivery.GONE:
-            self.store.drop_connection(self.connection_id)
+            self.connections.drop(self.connection_id)
 
     def broadcast(self, targets: Iterable[str], frame: dict[str, Any]) -> FanOutResult:
         """Fan a frame out to other connections; delete the ones that are gone."""
         result = websocket.fan_out(self.endpoint, targets, frame, self.settings.fanout_concurrency)
         for stale in result.gone:
-            self.store.drop_connection(stale)
+            self.connections.drop(stale)
         if result.gone or result.failed:
             logger.info(
                 "fan-out", extra={"sent": len(result.sent), "gone": len(result.gone), "failed": len(result.failed)}
             )
         return result
+
+    def tell_room(self, room: str, frame: dict[str, Any], *, include_self: bool = False) -> FanOutResult:
+        """Fan a frame out to the room's live connections whose users are still members."""
+        audience = self.rooms.audience(room)
+        return self.broadcast([c for c in audience if include_self or c != self.connection_id], frame)
 
 
 def _now_ms() -> int:
@@ -95,26 +115,22 @@ def on_ping(frame: Frame, session: Session) -> None:
 
 def on_join(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
-    session.store.join_room(room, session.connection_id, session.user_id)
+    session.rooms.join(room, session.connection_id, session.user_id)
     session.reply({"type": "joined", "room": room})
-    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
-    session.broadcast(others, {"type": "presence", "room": room, "user": session.user_id, "state": "joined"})
+    session.tell_room(room, {"type": "presence", "room": room, "user": session.user_id, "state": "joined"})
 
 
 def on_leave(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
-    session.store.leave_room(room, session.connection_id)
+    session.connections.leave_room(session.connection_id, room)
     session.reply({"type": "left", "room": room})
-    session.broadcast(
-        session.store.room_connections(room),
-        {"type": "presence", "room": room, "user": session.user_id, "state": "left"},
-    )
+    session.tell_room(room, {"type": "presence", "room": room, "user": session.user_id, "state": "left"})
 
 
 def _require_joined(session: Session, room: str) -> None:
-    if not session.store.is_present(room, session.connection_id):
+    if not session.rooms.is_present(room, session.connection_id):
         raise Forbidden("join the room first", code="not_joined")
-    if not session.store.is_member(room, session.user_id):
+    if not session.rooms.is_member(room, session.user_id):
         raise Forbidden("you are not a member of this room", code="not_a_member")
 
 
@@ -122,9 +138,8 @@ def on_send(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
     text = realtime.text(frame)
     _require_joined(session, room)
-    message = session.store.put_message(room, session.user_id, text, ttl_days=session.settings.message_ttl_days)
-    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
-    result = session.broadcast(others, {"type": "message", **message})
+    message = session.rooms.add_message(room, session.user_id, text, ttl_days=session.settings.message_ttl_days)
+    result = session.tell_room(room, {"type": "message", **message})
     session.reply(
         {"type": "sent", "room": room, "id": message["id"], "ts": message["ts"], "delivered": result.delivered}
     )
@@ -133,12 +148,11 @@ def on_send(frame: Frame, session: Session) -> None:
 def on_typing(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
     _require_joined(session, room)
-    others = [c for c in session.store.room_connections(room) if c != session.connection_id]
-    session.broadcast(others, {"type": "typing", "room": room, "user": session.user_id})
+    session.tell_room(room, {"type": "typing", "room": room, "user": session.user_id})
 
 
 def on_relay_open(frame: Frame, session: Session) -> None:
-    relay_id, code, expires = session.store.open_relay(session.connection_id, session.user_id)
+    relay_id, code, expires = session.relays.open(session.connection_id, session.user_id)
     session.reply(
         {"type": "relay.opened", "relay": relay_id, "code": realtime.format_code(code), "expires_at": expires}
     )
@@ -146,31 +160,31 @@ def on_relay_open(frame: Frame, session: Session) -> None:
 
 def on_relay_join(frame: Frame, session: Session) -> None:
     code = realtime.pairing_code(frame)
-    relay_id = session.store.relay_by_code(code)
-    session.store.join_relay(relay_id, session.connection_id, session.user_id)
+    relay_id = session.relays.by_code(code)
+    session.relays.join(relay_id, session.connection_id, session.user_id)
     session.reply({"type": "relay.joined", "relay": relay_id})
-    others = [c for c in session.store.relay_peers(relay_id) if c != session.connection_id]
+    others = [c for c in session.relays.peers(relay_id) if c != session.connection_id]
     session.broadcast(others, {"type": "relay.peer_joined", "relay": relay_id})
     # What the late peer missed: payloads cached while nobody else was there, never its own.
-    for item in session.store.cached_relay_data(relay_id):
+    for item in session.relays.cached(relay_id):
         if item.get("sender") == session.connection_id:
             continue
         frame_out = {"type": "relay.data", "relay": relay_id, "data": item["data"], "cached": True}
         if websocket.post(session.endpoint, session.connection_id, frame_out) is Delivery.SENT:
-            session.store.delete_relay_data(relay_id, str(item["SK"]))
+            session.relays.forget(relay_id, str(item["SK"]))
 
 
 def on_relay_send(frame: Frame, session: Session) -> None:
     relay_id = realtime.identifier(frame, "relay")
     data = realtime.relay_data(frame)
-    peers = session.store.relay_peers(relay_id)
+    peers = session.relays.peers(relay_id)
     if session.connection_id not in peers:
         raise Forbidden("this connection has not joined the relay", code="not_a_peer")
     others = [c for c in peers if c != session.connection_id]
     result = session.broadcast(others, {"type": "relay.data", "relay": relay_id, "data": data})
     delivered = result.delivered > 0
     if not delivered:
-        session.store.cache_relay_data(relay_id, session.connection_id, data, session.settings.relay_cache_ttl_seconds)
+        session.relays.cache(relay_id, session.connection_id, data, session.settings.relay_cache_ttl_seconds)
     session.reply({"type": "relay.sent", "relay": relay_id, "delivered": delivered})
 
 
@@ -195,21 +209,18 @@ def on_connect(session: Session) -> dict[str, Any]:
         if str(session.authorizer.get("anonymous", "")).lower() != "true":
             return {"statusCode": 401}
         sub = f"anonymous-{session.connection_id}"
-    session.store.put_connection(session.connection_id, sub)
+    session.connections.put(session.connection_id, sub)
     return OK
 
 
 def on_disconnect(session: Session) -> dict[str, Any]:
-    dropped = session.store.drop_connection(session.connection_id)
+    dropped = session.connections.drop(session.connection_id)
     if dropped is None:
         return OK
     for room in sorted(dropped.rooms):
-        session.broadcast(
-            session.store.room_connections(room),
-            {"type": "presence", "room": room, "user": dropped.user_id, "state": "left"},
-        )
+        session.tell_room(room, {"type": "presence", "room": room, "user": dropped.user_id, "state": "left"})
     for relay_id in sorted(dropped.relays):
-        session.broadcast(session.store.relay_peers(relay_id), {"type": "relay.peer_left", "relay": relay_id})
+        session.broadcast(session.relays.peers(relay_id), {"type": "relay.peer_left", "relay": relay_id})
     return OK
 
 
@@ -219,8 +230,16 @@ def on_frame(event: dict[str, Any], session: Session) -> dict[str, Any]:
         session.ref = frame.ref
         ACTIONS[frame.action](frame, session)
     except AppError as error:
-        session.reply(realtime.error_frame(error.code, error.message))
+        session.reply(realtime.error_frame(error.code, error.message))  # reply() adds the frame's ref
     return OK
+
+
+def _ref_of(event: dict[str, Any]) -> str | None:
+    """The ``ref`` of the event's frame, for an error reply after an unexpected failure (None if unparsable)."""
+    try:
+        return realtime.parse_frame(event.get("body")).ref
+    except AppError:
+        return None
 
 
 def management_endpoint(settings: WsSettings, request_context: dict[str, Any]) -> str:
@@ -236,7 +255,7 @@ def route(event: dict[str, Any]) -> dict[str, Any]:
         connection_id=str(request_context["connectionId"]),
         authorizer=dict(request_context.get("authorizer") or {}),
         endpoint=management_endpoint(settings, request_context),
-        store=RealtimeStore(settings.table_name),
+        table=Table(settings.table_name),
         settings=settings,
     )
     route_key = request_context.get("routeKey")
@@ -257,9 +276,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if request_context.get("routeKey") not in {"$connect", "$disconnect"} and "connectionId" in request_context:
             try:
                 endpoint = management_endpoint(load(WsSettings), request_context)
-                websocket.post(
-                    endpoint, str(request_context["connectionId"]), realtime.error_frame("internal", "internal error")
-                )
+                frame = realtime.error_frame("internal", "internal error", _ref_of(event))
+                websocket.post(endpoint, str(request_context["connectionId"]), frame)
             except Exception:  # the guard itself must not raise
                 logger.exception("could not report the failure to the sender")
         return {"statusCode": 500}

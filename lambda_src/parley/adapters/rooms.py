@@ -1,0 +1,174 @@
+"""The rooms repository: rooms, memberships, message history and live presence.
+
+A room is ``ROOM#{id}`` / ``META``; its memberships ``MEMBER#{user}`` (indexed
+``USER#{user}`` / ``ROOM#{id}``), its messages ``MSG#{ts}#{id}`` and the live
+presence of WebSocket connections ``CONN#{conn}`` share its partition.
+Membership changes are transactions that keep ``member_count`` exact; leaving
+also ends the user's live presence, so a member who left receives nothing more.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from parley.adapters.connections import CONNECTION_TTL_SECONDS, Connections
+from parley.adapters.table import (
+    GSI1,
+    Check,
+    ConditionFailed,
+    Delete,
+    Item,
+    Put,
+    Table,
+    Update,
+    absent,
+    exists,
+    key,
+)
+from parley.domain import keys
+from parley.domain.pagination import Page
+from parley.errors import Conflict, Forbidden, NotFound
+
+MESSAGE_PREFIX = "MSG#"
+MEMBER_PREFIX = "MEMBER#"
+ROOM_PREFIX = "ROOM#"
+
+
+def _no_room() -> NotFound:
+    return NotFound("no such room")
+
+
+class Rooms:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # --- rooms and memberships -------------------------------------------------
+
+    def create(self, meta: Item, owner: Item) -> None:
+        """Write a new room and its owner's membership together."""
+        try:
+            self.table.transact([Put(meta, absent()), Put(owner, absent())])
+        except ConditionFailed:
+            raise Conflict("room id collision; try again") from None
+
+    def meta(self, room_id: str) -> Item | None:
+        return self.table.get(keys.room(room_id), keys.META)
+
+    def membership(self, room_id: str, user_id: str) -> Item | None:
+        return self.table.get(keys.room(room_id), keys.member(user_id))
+
+    def members(self, room_id: str, limit: int) -> list[Item]:
+        items, _ = self.table.query(keys.room(room_id), prefix=MEMBER_PREFIX, limit=limit)
+        return items
+
+    def of_user(self, user_id: str, limit: int, start: Item | None) -> Page:
+        """One page of the user's memberships (GSI1 ``USER#{user}`` / ``ROOM#{id}``)."""
+        return self.table.query(keys.user(user_id), prefix=ROOM_PREFIX, index=GSI1, limit=limit, start=start)
+
+    def add_member(self, member: Item, added_by: str) -> None:
+        """Add a membership if ``added_by`` is a member of the room; Conflict when already there."""
+        room_id = str(member["room_id"])
+        try:
+            self.table.transact(
+                [
+                    Put(member, absent()),
+                    Update(key(keys.room(room_id), keys.META), add={"member_count": 1}, condition=exists()),
+                    Check(key(keys.room(room_id), keys.member(added_by)), exists()),
+                ]
+            )
+        except ConditionFailed as refused:
+            if refused.index == 0:
+                raise Conflict("already a member") from None
+            raise _no_room() from None
+
+    def remove_member(self, room_id: str, user_id: str) -> None:
+        """End a membership, then the user's live presence in the room; NotFound when not a member."""
+        try:
+            self.table.transact(
+                [
+                    Delete(key(keys.room(room_id), keys.member(user_id)), exists()),
+                    Update(key(keys.room(room_id), keys.META), add={"member_count": -1}, condition=exists()),
+                ]
+            )
+        except ConditionFailed:
+            raise _no_room() from None
+        connections = Connections(self.table)
+        for connection_id in connections.of_user(user_id):
+            try:
+                connections.leave_room(connection_id, room_id)
+            except Conflict:
+                continue  # that connection was not in the room
+
+    # --- messages ----------------------------------------------------------------
+
+    def messages(self, room_id: str, limit: int, start: Item | None = None) -> Page:
+        """One page of the room's history, newest first."""
+        return self.table.query(keys.room(room_id), prefix=MESSAGE_PREFIX, limit=limit, start=start, newest_first=True)
+
+    def add_message(
+        self, room_id: str, user_id: str, text: str, now: float | None = None, ttl_days: int = 0
+    ) -> dict[str, object]:
+        """Persist a chat message as the history stores it; the message as delivered."""
+        now = time.time() if now is None else now
+        ts_ms = int(now * 1000)
+        message_id = uuid.uuid4().hex
+        item: Item = {
+            "PK": keys.room(room_id),
+            "SK": keys.message(ts_ms, message_id),
+            "message_id": message_id,
+            "room_id": room_id,
+            "sender_id": user_id,
+            "text": text,
+            "created_at": ts_ms,
+        }
+        if ttl_days > 0:
+            item["TTL"] = keys.ttl_in(ttl_days * keys.DAY_SECONDS, now)
+        self.table.write(Put(item, absent()))
+        return {"id": message_id, "room": room_id, "sender": user_id, "text": text, "ts": ts_ms}
+
+    # --- live presence -------------------------------------------------------------
+
+    def join(self, room_id: str, connection_id: str, user_id: str, now: float | None = None) -> None:
+        """Record live presence; the room membership and the connection must exist."""
+        now = time.time() if now is None else now
+        presence = {
+            "PK": keys.room(room_id),
+            "SK": keys.presence(connection_id),
+            "user_id": user_id,
+            "joined_at": int(now),
+            "TTL": keys.ttl_in(CONNECTION_TTL_SECONDS, now),
+        }
+        try:
+            self.table.transact(
+                [
+                    Check(key(keys.room(room_id), keys.member(user_id)), exists()),
+                    Put(presence),
+                    Update(key(keys.conn(connection_id), keys.META), add={"rooms": {room_id}}, condition=exists()),
+                ]
+            )
+        except ConditionFailed as refused:
+            if refused.index == 0:
+                raise Forbidden("you are not a member of this room", code="not_a_member") from None
+            raise NotFound("this connection is not registered", code="unknown_connection") from None
+
+    def is_present(self, room_id: str, connection_id: str) -> bool:
+        return self.table.get(keys.room(room_id), keys.presence(connection_id), consistent=False) is not None
+
+    def is_member(self, room_id: str, user_id: str) -> bool:
+        return self.membership(room_id, user_id) is not None
+
+    def audience(self, room_id: str) -> list[str]:
+        """The room's live connections whose users are still members (one key query and one batch read).
+
+        Presence left behind by a user who is no longer a member is removed here,
+        so it can never receive the room's frames.
+        """
+        presence = list(self.table.query_all(keys.room(room_id), prefix=keys.CONN_PREFIX))
+        users = {str(item.get("user_id", "")) for item in presence}
+        members = self.table.batch_get(key(keys.room(room_id), keys.member(user)) for user in users)
+        current = {str(item["SK"]).removeprefix(MEMBER_PREFIX) for item in members}
+        stale = [item for item in presence if item.get("user_id") not in current]
+        if stale:
+            self.table.batch_write(deletes=stale)
+        return [keys.strip(str(item["SK"])) for item in presence if item.get("user_id") in current]

@@ -1,0 +1,48 @@
+"""api routes of the profile area: GET/PATCH /me, GET/PUT /me/settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parley.adapters.users import Users
+from parley.domain import clock, profile
+from parley.domain.validation import public_item
+from parley.handlers.api_common import table
+from parley.handlers.http import caller_id, json_body, new_router
+
+router = new_router()
+
+
+@router.get("/me")
+def get_me() -> dict[str, Any]:
+    user_id = caller_id(router)
+    item = Users(table()).profile(user_id) or {}
+    claims = router.current_event.request_context.authorizer.jwt_claim or {}
+    # Access tokens carry no email claim: the profile's address comes first.
+    return {**public_item(item), "id": user_id, "email": item.get("email") or claims.get("email")}
+
+
+@router.patch("/me")
+def patch_me() -> dict[str, Any]:
+    user_id = caller_id(router)
+    changes = profile.profile_changes(json_body(router), user_id)
+    stamp = clock.now_iso()
+    item = Users(table()).update_profile(
+        user_id, {**changes, "updated_at": stamp}, created={"id": user_id, "created_at": stamp}
+    )
+    return {"id": user_id, **public_item(item, hide=frozenset({"email"}))}
+
+
+@router.get("/me/settings")
+def get_settings() -> dict[str, Any]:
+    item = Users(table()).settings(caller_id(router)) or {}
+    stored = public_item(item, hide=frozenset({"updated_at"}))
+    return {**profile.DEFAULT_SETTINGS, **{k: v for k, v in stored.items() if k in profile.SETTINGS_FIELDS}}
+
+
+@router.put("/me/settings")
+def put_settings() -> dict[str, Any]:
+    user_id = caller_id(router)
+    document = profile.settings_document(json_body(router))
+    Users(table()).put_settings(user_id, {**document, "updated_at": clock.now_iso()})
+    return document
