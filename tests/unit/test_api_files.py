@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -93,9 +92,22 @@ def test_api_export_large_goes_to_s3_with_a_download_url(table: Any) -> None:
     assert listed[0]["Key"] in body["download_url"]
 
 
-def test_export_cells_never_start_a_formula() -> None:
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@"])
+def test_export_cells_never_start_a_formula(lead: str) -> None:
+    # Given stored values that a spreadsheet would run as formulas
     out = io.StringIO()
-    files.write_export(out, [("profile", {"id": "u", "display_name": "=HYPERLINK()"})])
-    details = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))["details"]
-    assert json.loads(details)["display_name"] == "=HYPERLINK()"
-    assert not details.startswith("=")
+    item = {"id": f"{lead}HYPERLINK(1)", "created_at": f"{lead}1+1", "display_name": "=cmd"}
+    files.write_export(out, [("profile", item)])
+    row = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))
+    # Then each such cell is escaped with a leading quote, and the details keep the value as stored
+    assert row["id"] == f"'{lead}HYPERLINK(1)"
+    assert row["created_at"] == f"'{lead}1+1"
+    assert row["details"] == '{"display_name":"=cmd"}'
+
+
+def test_export_plain_cells_are_left_as_they_are() -> None:
+    out = io.StringIO()
+    files.write_export(out, [("room", {"room_id": "r1", "joined_at": "2026-01-01T00:00:00Z", "role": "owner"})])
+    row = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))
+    expected = {"record_type": "room", "id": "r1", "created_at": "2026-01-01T00:00:00Z", "details": '{"role":"owner"}'}
+    assert row == expected

@@ -111,14 +111,18 @@ def test_match_join_writes_a_waiting_ticket_and_publishes_it_to_the_fifo_topic(t
     # Given a user with points
     profile(table, "u1")
     # When they join the english pool
+    before = int(time.time())
     response = join("u1", {"pool": "english"}, lambda_context)
+    after = int(time.time())
     # Then a waiting ticket is returned and stored, indexed under its pool
     assert response["statusCode"] == 202
     body = response_json(response)
     assert body["status"] == "waiting" and body["pool"] == "english"
     item = table.get_item(Key={"PK": "USER#u1", "SK": "TICKET"})["Item"]
     assert item["GSI1PK"] == "POOL#english" and item["GSI1SK"].startswith("WAIT#")
-    assert item["TTL"] == item["expires_at"]
+    # And it lives the configured ticket lifetime (TICKET_TTL_SECONDS=600), which TTL enforces too
+    assert before + 600 <= body["expires_at"] <= after + 600
+    assert item["TTL"] == item["expires_at"] == body["expires_at"]
     # And the ticket reached the FIFO queue raw, grouped by pool, deduplicated by ticket id
     (message,) = queued(topic)
     assert json.loads(message["Body"]) == {"ticket_id": body["ticket_id"], "user_id": "u1", "pool": "english"}
@@ -383,3 +387,29 @@ def test_match_worker_notifies_both_users_and_forgets_gone_connections(table, to
 def test_match_without_a_verified_user_is_unauthorized(table, topic, lambda_context) -> None:  # type: ignore[no-untyped-def]
     response = match.handler(http_event("POST", "/match/join", {}), lambda_context)
     assert response["statusCode"] == 401 and response_json(response)["error"] == "unauthorized"
+
+
+def test_match_worker_pages_past_expired_tickets_and_cleans_them_up(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
+    # Given 60 expired tickets TTL has not deleted yet, at the head of the pool, then two live ones
+    now = time.time()
+    for i in range(60):
+        created = int((now - 3600) * 1000) + i
+        table.put_item(
+            Item={
+                "PK": keys.user(f"old{i}"), "SK": "TICKET", "GSI1PK": "POOL#default", "GSI1SK": f"WAIT#{created:013d}",
+                "TTL": int(now) - 60, "ticket_id": f"t-old{i}", "user_id": f"old{i}", "pool": "default",
+                "status": "waiting", "created_ms": created, "expires_at": int(now) - 60,
+            }
+        )  # fmt: skip
+    waiting_users(table, "u1", "u2", lambda_context=lambda_context)
+    # When the worker runs
+    assert match.handler(sqs_event(ticket_body("u2")), lambda_context) == {"batchItemFailures": []}
+    # Then the live ones are paired
+    assert list(sessions(table).values()) == [["u1", "u2"]]
+    # And the expired ones left the pool: expired for whoever reads their status, and out of the index
+    pool = table.query(
+        IndexName="GSI1", KeyConditionExpression="GSI1PK = :p", ExpressionAttributeValues={":p": "POOL#default"}
+    )
+    assert pool["Items"] == []
+    old = table.get_item(Key={"PK": keys.user("old0"), "SK": "TICKET"})["Item"]
+    assert old["status"] == "expired" and "reason" not in old and "GSI1PK" not in old

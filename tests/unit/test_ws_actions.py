@@ -13,6 +13,8 @@ from parley.adapters.table import Table
 from parley.domain import keys
 from parley.domain.realtime import MAX_FRAME_BYTES, MAX_TEXT_CHARS
 from parley.handlers import ws
+from tests.unit.api_helpers import call as api_call
+from tests.unit.api_helpers import set_api_env
 from tests.unit.ws_support import FakeManagementApi, add_member, all_items, install_management, ws_event
 
 ENDPOINT = "http://127.0.0.1:4566"
@@ -227,9 +229,10 @@ def test_ws_unexpected_failure_is_logged_and_reported_without_internals(ws_env, 
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(Relays, "open", explode)
-    response = call(lambda_context, "relay.open", "c1", {"action": "relay.open"})
+    response = call(lambda_context, "relay.open", "c1", {"action": "relay.open", "ref": "r9"})
     assert response["statusCode"] == 500
-    assert api.last("c1") == {"type": "error", "error": "internal", "message": "internal error"}
+    # The error frame answers the frame it is about: it carries that frame's ref, like every reply
+    assert api.last("c1") == {"type": "error", "error": "internal", "message": "internal error", "ref": "r9"}
 
 
 def test_ws_management_endpoint_comes_from_the_event_when_not_set(table, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -267,3 +270,46 @@ def test_ws_disconnect_of_an_unknown_connection_is_a_no_op(ws_env, lambda_contex
     table, api = ws_env
     assert call(lambda_context, "$disconnect", "ghost")["statusCode"] == 200
     assert all_items(table) == [] and dict(api.frames) == {}
+
+
+# Leaving a room ends live delivery -------------------------------------------------
+
+
+def test_ws_leaving_a_room_over_http_ends_live_delivery(ws_env, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    set_api_env(monkeypatch)
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob", "c3": "u-bob"})
+    table.put_item(Item={"PK": "ROOM#r1", "SK": "META", "id": "r1", "member_count": 2})
+    # When bob leaves the room over HTTP while two of his connections are in it
+    assert api_call("DELETE", "/rooms/r1/members/me", sub="u-bob")[0] == 204
+    # Then his live presence there is gone, and his connections no longer list the room
+    for connection in ("c2", "c3"):
+        assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": f"CONN#{connection}"})
+        assert "r1" not in table.get_item(Key={"PK": f"CONN#{connection}", "SK": "META"})["Item"].get("rooms", set())
+    received = {c: len(api.frames[c]) for c in ("c2", "c3")}
+    # And nothing alice does in the room reaches him any more
+    call(lambda_context, "typing", "c1", {"action": "typing", "room": "r1"})
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "still there?"})
+    call(lambda_context, "leave", "c1", {"action": "leave", "room": "r1"})
+    call(lambda_context, "join", "c1", {"action": "join", "room": "r1"})
+    assert {c: len(api.frames[c]) for c in ("c2", "c3")} == received
+    assert api.of_type("c1", "sent")[-1]["delivered"] == 0
+    # And bob's connections can neither send nor type there
+    call(lambda_context, "send", "c2", {"action": "send", "room": "r1", "text": "hi"}, sub="u-bob")
+    assert api.last("c2")["error"] == "not_joined"
+
+
+def test_ws_fan_out_never_reaches_a_user_who_is_no_longer_a_member(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob", "c3": "u-carol"})
+    # Given bob's membership ended while his presence item stayed behind
+    table.delete_item(Key={"PK": "ROOM#r1", "SK": "MEMBER#u-bob"})
+    received = len(api.frames["c2"])
+    # When alice sends, types and carol joins again
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "members only"})
+    call(lambda_context, "typing", "c1", {"action": "typing", "room": "r1"})
+    # Then carol gets the message, bob gets no frame, and his stale presence is removed
+    assert api.last("c1")["delivered"] == 1
+    assert api.of_type("c3", "message")[-1]["text"] == "members only"
+    assert len(api.frames["c2"]) == received
+    assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})

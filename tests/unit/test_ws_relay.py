@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import pytest
@@ -45,11 +46,15 @@ def open_relay(ctx: Any, api: FakeManagementApi, connection_id: str = "cli") -> 
 
 def test_ws_relay_open_gives_a_short_code_and_a_24h_session(relay_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
     table, api = relay_env
+    before = int(time.time())
     relay_id, code = open_relay(lambda_context, api)
+    after = int(time.time())
     assert len(code) == 9 and code[4] == "-"
     meta = table.get_item(Key={"PK": f"RELAY#{relay_id}", "SK": "META"})["Item"]
     assert meta["peer_count"] == 1 and meta["GSI1PK"] == "USER#u-alice" and meta["GSI1SK"] == f"RELAY#{relay_id}"
-    assert int(meta["TTL"]) == api.last("cli")["expires_at"]
+    # A relay session lives 24 hours: the expiry the client is told is the item's TTL
+    expires_at = api.last("cli")["expires_at"]
+    assert before + 86_400 <= expires_at <= after + 86_400 and int(meta["TTL"]) == expires_at
     assert "Item" in table.get_item(Key={"PK": f"RELAY#{relay_id}", "SK": "PEER#cli"})
 
 

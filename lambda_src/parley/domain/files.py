@@ -63,11 +63,11 @@ def write_export(out: IO[str], records: Iterable[tuple[str, dict[str, Any]]]) ->
         ident = next((str(data.pop(k)) for k in ID_FIELDS if k in data), "")
         created = next((str(data.pop(k)) for k in TIME_FIELDS if k in data), "")
         details = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-        writer.writerow([record_type, ident, created, _safe_cell(details)])
+        writer.writerow([record_type, *(_safe_cell(cell) for cell in (ident, created, details))])
         rows += 1
     return rows
 
 
 def _safe_cell(value: str) -> str:
-    # Spreadsheets run cells starting with these as formulas.
+    """A cell a spreadsheet shows as text: those starting with = + - @ would run as formulas, so they get a '."""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
