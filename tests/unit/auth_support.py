@@ -160,7 +160,3 @@ class TriggerDrivenCognito:
             }
         )
         return self._next(state, kwargs["ClientId"])
-
-    def expire(self, session: str) -> None:
-        """The 3-minute auth session ran out."""
-        self.sessions.pop(session, None)

@@ -17,8 +17,9 @@ from tests.unit.conftest import load_event
 SUB = "7f3c1a52-3e2b-4c8e-9a61-2b1d0c9e8f70"
 
 
-def attempt(result: bool, code: str = "123456") -> dict[str, Any]:
-    return {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": result, "challengeMetadata": f"CODE-{code}"}
+def attempt(result: bool, code: str = "123456", expires_at: int | None = None) -> dict[str, Any]:
+    metadata = f"CODE-{code}" if expires_at is None else f"CODE-{code}-{expires_at}"
+    return {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": result, "challengeMetadata": metadata}
 
 
 @pytest.fixture
@@ -101,27 +102,33 @@ def create(session: list[dict[str, Any]], context: Any, **request: Any) -> dict[
 
 def test_auth_create_mails_a_six_digit_code_on_the_first_attempt(mail, lambda_context) -> None:  # type: ignore[no-untyped-def]
     # When the first challenge of a session is created
+    before = int(time.time())
     response = create([], lambda_context)
+    after = int(time.time())
     # Then one mail goes to the user with the code, which only the private side knows
     messages = sent_messages()
     assert len(messages) == 1
     assert messages[0].destinations["ToAddresses"] == ["ada@example.com"]
     code = code_in(messages[0])
     assert otp.is_code(code)
-    assert response["privateChallengeParameters"] == {"code": code}
-    assert response["challengeMetadata"] == f"CODE-{code}"
+    # And it may be answered for AUTH_CODE_VALID_MINUTES (3): its expiry travels with it, privately
+    expires_at = int(response["privateChallengeParameters"]["expires_at"])
+    assert before + 180 <= expires_at <= after + 180
+    assert response["privateChallengeParameters"] == {"code": code, "expires_at": str(expires_at)}
+    assert response["challengeMetadata"] == f"CODE-{code}-{expires_at}"
     assert code not in str(response["publicChallengeParameters"])
 
 
 def test_auth_create_reuses_the_code_on_retries_without_mailing_again(mail, lambda_context) -> None:  # type: ignore[no-untyped-def]
     first = create([], lambda_context)
     code = first["privateChallengeParameters"]["code"]
+    expires_at = int(first["privateChallengeParameters"]["expires_at"])
     # When the user got the code wrong once and twice
-    second = create([attempt(False, code)], lambda_context)
-    third = create([attempt(False, code), attempt(False, code)], lambda_context)
-    # Then the same code is asked for and SES was called once
-    assert second["privateChallengeParameters"]["code"] == code
-    assert third["challengeMetadata"] == f"CODE-{code}"
+    second = create([attempt(False, code, expires_at)], lambda_context)
+    third = create([attempt(False, code, expires_at), attempt(False, code, expires_at)], lambda_context)
+    # Then the same code, with the same expiry, is asked for and SES was called once
+    assert second["privateChallengeParameters"] == first["privateChallengeParameters"]
+    assert third["challengeMetadata"] == first["challengeMetadata"] == f"CODE-{code}-{expires_at}"
     assert len(sent_messages()) == 1
 
 
@@ -206,6 +213,24 @@ def test_auth_verify_compares_in_constant_time(app_env, lambda_context, monkeypa
     monkeypatch.setattr(otp.hmac, "compare_digest", spy)
     assert verify("042917", lambda_context) is True
     assert compared == [(b"042917", b"042917")]
+
+
+def test_auth_verify_refuses_the_right_code_once_it_expired(app_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    assert verify("042917", lambda_context, privateChallengeParameters={"code": "042917", "expires_at": str(now + 60)})
+    for expired in (now, now - 1):
+        private = {"code": "042917", "expires_at": str(expired)}
+        assert verify("042917", lambda_context, privateChallengeParameters=private) is False
+    garbled = {"code": "042917", "expires_at": "soon"}
+    assert verify("042917", lambda_context, privateChallengeParameters=garbled) is False
+
+
+def test_auth_define_ends_the_session_once_its_code_expired(app_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    # A wrong answer while the code is valid asks again; once it expired, the session fails
+    assert define([attempt(False, expires_at=now + 60)], lambda_context)["challengeName"] == "CUSTOM_CHALLENGE"
+    response = define([attempt(False, expires_at=now - 1)], lambda_context)
+    assert response["failAuthentication"] is True and response["issueTokens"] is False
 
 
 def test_auth_verify_rejects_events_without_private_parameters(app_env, lambda_context) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ trigger handlers; users, tokens and refresh are moto's.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import boto3
@@ -123,20 +124,50 @@ def test_public_auth_three_wrong_codes_end_the_session(engine, lambda_context) -
     assert status == 401 and body["error"] == "sign_in_failed"
 
 
-def test_public_auth_replayed_session_is_refused(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
-    session = login("ada@example.com", lambda_context)
-    answer = {"email": "ada@example.com", "session": session, "code": code_in(sent_messages()[-1])}
-    assert post("/auth/verify", answer, lambda_context)[0] == 200
-    status, body = post("/auth/verify", answer, lambda_context)
-    assert status == 401 and body == {"error": "sign_in_failed", "message": body["message"]}
+def test_public_auth_replayed_session_is_refused(app_env, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Given Cognito, which accepts a sign-in session once and answers a replay as it documents
+    for key, value in {"USER_POOL_ID": "us-east-1_Pool", "USER_POOL_CLIENT_ID": "client1"}.items():
+        monkeypatch.setenv(key, value)
+    client = boto3.client("cognito-idp", region_name="us-east-1")
+    stub = Stubber(client)
+    expected = {
+        "ClientId": "client1",
+        "ChallengeName": "CUSTOM_CHALLENGE",
+        "Session": SESSION,
+        "ChallengeResponses": {"USERNAME": "ada@example.com", "ANSWER": "123456"},
+    }
+    tokens = {"IdToken": "id", "AccessToken": "access", "RefreshToken": "refresh", "ExpiresIn": 3600}
+    stub.add_response("respond_to_auth_challenge", {"AuthenticationResult": tokens}, expected)
+    stub.add_client_error(
+        "respond_to_auth_challenge",
+        service_error_code="NotAuthorizedException",
+        service_message="Invalid session for the user, session can only be used once.",
+        http_status_code=400,
+        expected_params=expected,
+    )
+    monkeypatch.setattr(cognito, "_client", lambda: client)
+    answer = {"email": "ada@example.com", "session": SESSION, "code": "123456"}
+    with stub:
+        # When the same answer is sent twice
+        first = post("/auth/verify", answer, lambda_context)
+        status, body = post("/auth/verify", answer, lambda_context)
+    # Then the replay is a 401 sign_in_failed and shows nothing of Cognito's answer
+    assert first[0] == 200
+    assert (status, body["error"]) == (401, "sign_in_failed") and set(body) == {"error", "message"}
+    assert "Cognito" not in body["message"] and "once" not in body["message"]
+    stub.assert_no_pending_responses()
 
 
-def test_public_auth_expired_session_is_refused(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+def test_public_auth_expired_code_ends_the_sign_in(engine, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Given a code mailed at sign-in, valid AUTH_CODE_VALID_MINUTES (3)
     session = login("ada@example.com", lambda_context)
-    engine.expire(session)
     answer = {"email": "ada@example.com", "session": session, "code": code_in(sent_messages()[-1])}
+    # When the right code arrives after its 3 minutes
+    issued = time.time()
+    monkeypatch.setattr(time, "time", lambda: issued + 3 * 60 + 1)
     status, body = post("/auth/verify", answer, lambda_context)
-    assert status == 401 and body["error"] == "sign_in_failed"
+    # Then the triggers refuse it and end the session: start again
+    assert (status, body["error"]) == (401, "sign_in_failed")
 
 
 def test_public_auth_unknown_email_answers_like_a_known_one(engine, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]

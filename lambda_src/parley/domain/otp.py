@@ -21,6 +21,19 @@ MAX_SENDS_PER_WINDOW = 5
 
 
 @dataclass(frozen=True)
+class SessionCode:
+    """The code of a sign-in session, until when it may be answered (epoch seconds), and whether to mail it."""
+
+    code: str
+    expires_at: int
+    fresh: bool  # True on the first attempt of a session: the code must be sent
+
+    def metadata(self) -> str:
+        """The challenge metadata that carries the code (and its expiry) to the session's next attempts."""
+        return f"{METADATA_PREFIX}{self.code}-{self.expires_at}"
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One entry of a Cognito custom-auth session: the challenge, whether it was answered right, its metadata."""
 
@@ -38,14 +51,17 @@ class Decision:
     challenge_name: str | None = None
 
 
-def define_next(attempts: Sequence[Attempt], user_not_found: bool = False) -> Decision:
-    """The next step of a session: tokens on a right code, failure after MAX_ATTEMPTS wrong ones.
+def define_next(attempts: Sequence[Attempt], user_not_found: bool = False, now: float | None = None) -> Decision:
+    """The next step of a session: tokens on a right code, failure after MAX_ATTEMPTS wrong ones
+    or once the session's code has expired.
 
     A user that does not exist is asked for a code like any other (no
     enumeration); no answer can be right for it, so it ends as a failure.
     """
     if any(a.challenge_name != CHALLENGE for a in attempts):
         return Decision(fail_authentication=True)
+    if attempts and not attempts[-1].result and now is not None and code_expired(attempts[-1].metadata, now):
+        return Decision(fail_authentication=True)  # no answer can be right any more: start again
     if attempts and attempts[-1].result and not user_not_found:
         return Decision(issue_tokens=True)
     if len(attempts) >= MAX_ATTEMPTS:
@@ -62,37 +78,47 @@ def is_code(value: object) -> bool:
     return isinstance(value, str) and len(value) == CODE_DIGITS and value.isascii() and value.isdigit()
 
 
-def metadata_for(code: str) -> str:
-    return f"{METADATA_PREFIX}{code}"
+def _from_metadata(metadata: str | None) -> tuple[str, int | None] | None:
+    """(code, expiry) from a challenge's metadata ``CODE-{code}[-{expires_at}]``, or None."""
+    if not metadata or not metadata.startswith(METADATA_PREFIX):
+        return None
+    code, _, expiry = metadata[len(METADATA_PREFIX) :].partition("-")
+    if not is_code(code):
+        return None
+    if not expiry:
+        return code, None
+    return (code, int(expiry)) if expiry.isascii() and expiry.isdigit() else None
 
 
-def code_from_metadata(metadata: str | None) -> str | None:
-    if metadata and metadata.startswith(METADATA_PREFIX):
-        code = metadata[len(METADATA_PREFIX) :]
-        return code if is_code(code) else None
-    return None
+def code_expired(metadata: str | None, now: float) -> bool:
+    """Whether the code a challenge's metadata carries is past its expiry."""
+    found = _from_metadata(metadata)
+    return found is not None and found[1] is not None and now >= found[1]
 
 
-@dataclass(frozen=True)
-class SessionCode:
-    code: str
-    fresh: bool  # True on the first attempt of a session: the code must be sent
-
-
-def code_for_session(attempts: Sequence[Attempt]) -> SessionCode:
-    """The session's code: reused from the previous attempt's metadata on a retry, else a new one."""
+def code_for_session(attempts: Sequence[Attempt], now: int, valid_seconds: int) -> SessionCode:
+    """The session's code: reused (with its expiry) from the previous attempt's metadata on a retry, else new."""
     for attempt in reversed(attempts):
-        previous = code_from_metadata(attempt.metadata)
-        if previous is not None:
-            return SessionCode(previous, fresh=False)
-    return SessionCode(new_code(), fresh=True)
+        found = _from_metadata(attempt.metadata)
+        if found is not None:
+            code, expires_at = found
+            return SessionCode(code, expires_at if expires_at is not None else now + valid_seconds, fresh=False)
+    return SessionCode(new_code(), now + valid_seconds, fresh=True)
 
 
-def answer_matches(expected: str | None, answer: object) -> bool:
-    """Constant-time comparison of the answer with the expected code (False when there is none)."""
+def answer_matches(expected: str | None, answer: object, expires_at: object = None, now: float = 0) -> bool:
+    """Constant-time comparison of the answer with the expected code.
+
+    False when there is no code, or when ``expires_at`` (epoch seconds, as
+    text or a number) is given and ``now`` has reached it.
+    """
     given = answer.strip() if isinstance(answer, str) else ""
     reference = expected if expected is not None and is_code(expected) else "\x00" * CODE_DIGITS
     same = hmac.compare_digest(reference.encode(), given.encode()[:64])
+    if expires_at is not None:
+        deadline = str(expires_at)
+        if not (deadline.isascii() and deadline.isdigit()) or now >= int(deadline):
+            return False
     return same and expected is not None and is_code(given)
 
 

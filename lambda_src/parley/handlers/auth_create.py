@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from parley.adapters import mailer
 from parley.adapters.table import Table
 from parley.adapters.users import Users
-from parley.domain.otp import CHALLENGE, code_for_session, email_text, metadata_for, new_code
+from parley.domain.otp import CHALLENGE, SessionCode, code_for_session, email_text, new_code
 from parley.handlers.cognito_trigger import (
     EventShapeError,
     attempts_of,
@@ -60,23 +60,24 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         }
         return safe
 
+    settings = load(AuthCreateSettings)
+    now, valid_seconds = int(time.time()), settings.code_valid_minutes * 60
     if missing:
         # Same answer as for a real user, and no mail: nobody learns whether the address exists.
-        session_code, send = new_code(), False
+        chosen = SessionCode(new_code(), now + valid_seconds, fresh=False)
     else:
-        chosen = code_for_session(attempts)
-        session_code, send = chosen.code, chosen.fresh
+        chosen = code_for_session(attempts, now, valid_seconds)
 
-    if send:
-        settings = load(AuthCreateSettings)
-        if not Users(Table(settings.table_name)).reserve_send(attributes["sub"], int(time.time())):
+    if chosen.fresh:
+        if not Users(Table(settings.table_name)).reserve_send(attributes["sub"], now):
             logger.warning("code send limit reached")
             raise CodeNotSent("code send limit reached; try again later")
-        subject, body = email_text(session_code, settings.app_name, settings.code_valid_minutes)
+        subject, body = email_text(chosen.code, settings.app_name, settings.code_valid_minutes)
         mailer.send_text(settings.sender, attributes["email"], subject, body, settings.configuration_set or None)
 
     event["response"]["publicChallengeParameters"] = {"delivery": "EMAIL"}
-    event["response"]["privateChallengeParameters"] = {"code": session_code}
-    event["response"]["challengeMetadata"] = metadata_for(session_code)
-    logger.info("code challenge created", extra={"try": len(attempts) + 1, "mailed": send})
+    # The code and its expiry stay private; the verify trigger refuses the code after it.
+    event["response"]["privateChallengeParameters"] = {"code": chosen.code, "expires_at": str(chosen.expires_at)}
+    event["response"]["challengeMetadata"] = chosen.metadata()
+    logger.info("code challenge created", extra={"try": len(attempts) + 1, "mailed": chosen.fresh})
     return event

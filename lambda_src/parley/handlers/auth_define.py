@@ -1,7 +1,9 @@
-"""DefineAuthChallenge trigger: one CUSTOM_CHALLENGE per try, tokens on a right code, failure after 3 wrong ones."""
+"""DefineAuthChallenge trigger: one CUSTOM_CHALLENGE per try, tokens on a right code, failure after 3 wrong
+ones or once the code has expired."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,7 +23,7 @@ from parley.handlers.cognito_trigger import (
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = request_of(event, "DefineAuthChallenge_")
-        decision = define_next(attempts_of(request), user_not_found(request))
+        decision = define_next(attempts_of(request), user_not_found(request), time.time())
     except EventShapeError as error:
         shape_rejected("define_auth_challenge", error)
         safe = event if isinstance(event, dict) else {}

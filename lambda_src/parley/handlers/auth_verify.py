@@ -1,7 +1,9 @@
-"""VerifyAuthChallengeResponse trigger: constant-time comparison of the answer with the session's code."""
+"""VerifyAuthChallengeResponse trigger: constant-time comparison of the answer with the session's code,
+refused once the code has expired."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -23,7 +25,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         safe["response"] = {"answerCorrect": False}
         return safe
     expected = private.get("code")
-    correct = answer_matches(expected if isinstance(expected, str) else None, request.get("challengeAnswer"))
+    correct = answer_matches(
+        expected if isinstance(expected, str) else None,
+        request.get("challengeAnswer"),
+        private.get("expires_at"),
+        time.time(),
+    )
     event["response"]["answerCorrect"] = correct and not user_not_found(request)
     logger.info("code checked", extra={"correct": event["response"]["answerCorrect"]})
     return event
