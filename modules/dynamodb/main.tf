@@ -1,4 +1,4 @@
-# The single table of DESIGN.md section 4. Key schema, GSI1 and the TTL
+# The single table of docs/architecture.md ("The table"). Key schema, GSI1 and the TTL
 # attribute come from schema.json, which the unit tests read too.
 locals {
   schema = jsondecode(file("${path.module}/schema.json"))
