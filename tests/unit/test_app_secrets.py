@@ -1,13 +1,16 @@
-"""App secrets: a function reads only the secrets Terraform listed for it."""
+"""App secrets: any function reads only the secrets Terraform listed for it (APP_SECRETS, a BaseSettings field)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from parley.adapters import aws, secrets
 from parley.errors import NotFound
+from parley.handlers.reminders import RemindersSettings
+from parley.handlers.ws import WsSettings
 
 
 def test_app_secret_reads_a_listed_secret_and_refuses_others(aws_mock: Any) -> None:
@@ -18,3 +21,25 @@ def test_app_secret_reads_a_listed_secret_and_refuses_others(aws_mock: Any) -> N
     assert secrets.app_secret(listed, "maps_api_key") == "k-123"
     with pytest.raises(NotFound):
         secrets.app_secret(listed, "other")
+
+
+@pytest.mark.parametrize("settings_class", [WsSettings, RemindersSettings])
+def test_app_secrets_reach_any_function_through_its_settings(
+    aws_mock: Any, monkeypatch: pytest.MonkeyPatch, settings_class: Any
+) -> None:
+    # Given a function other than api that Terraform lists as a reader of one secret
+    aws.client("secretsmanager").create_secret(Name="parley-test/app/webhook_salt", SecretString="s-456")
+    secrets.reset()
+    monkeypatch.setenv("APP_SECRETS", json.dumps({"webhook_salt": "parley-test/app/webhook_salt"}))
+    monkeypatch.setenv("REMINDER_SHARD_COUNT", "4")
+    monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", "http://127.0.0.1:1")
+    settings = settings_class.from_env()
+    # Then it reads the secret by name, and nothing else
+    assert secrets.app_secret(settings.app_secrets, "webhook_salt") == "s-456"
+    with pytest.raises(NotFound):
+        secrets.app_secret(settings.app_secrets, "maps_api_key")
+    secrets.reset()
+
+
+def test_app_secrets_default_to_none_listed(app_env: Any) -> None:
+    assert WsSettings.from_env().app_secrets == {}

@@ -1,4 +1,4 @@
-"""The calls repository: match tickets, the pairing transaction and call sessions.
+"""The matchmaking repository: match tickets and the pairing transaction that creates a call session.
 
 A user holds at most one ticket (``USER#{id}`` / ``TICKET``); a waiting one is
 indexed ``POOL#{pool}`` / ``WAIT#{ts}``. Pairing is one transaction per pair:
@@ -31,7 +31,6 @@ from parley.adapters.table import (
     le,
 )
 from parley.domain import keys
-from parley.domain.calls import CallSession
 from parley.domain.matchmaking import POINTS_PER_CALL, Ticket, TicketStatus
 from parley.domain.points import spend
 
@@ -225,13 +224,3 @@ class Calls:
                 raise  # only the session id collided: the record is retried with a new one
             return PairResult(paired=False, stale=stale, out_of_points=broke)
         return PairResult(paired=True)
-
-    # --- sessions --------------------------------------------------------------------
-
-    def session(self, session_id: str) -> CallSession | None:
-        item = self.table.get(keys.session(session_id), keys.META, consistent=False)
-        if item is None:
-            return None
-        return CallSession(
-            session_id=item["session_id"], participants=tuple(item["participants"]), expires_at=int(item["expires_at"])
-        )

@@ -7,8 +7,6 @@ from parley.domain import keys
 from parley.domain.pagination import Page
 from parley.errors import NotFound
 
-NOTIFICATION_PREFIX = "NOTIF#"
-
 
 class Devices:
     """``USER#{user}`` / ``DEVICE#{id}``: one item per push token; the same token rewrites the same item."""
@@ -47,7 +45,7 @@ class Notifications:
 
     def page(self, user_id: str, limit: int, start: Item | None) -> Page:
         return self.table.query(
-            keys.user(user_id), prefix=NOTIFICATION_PREFIX, limit=limit, start=start, newest_first=True
+            keys.user(user_id), prefix=keys.NOTIFICATION_PREFIX, limit=limit, start=start, newest_first=True
         )
 
     def mark_read(self, user_id: str, sort_key: str, read_at: str) -> Item:

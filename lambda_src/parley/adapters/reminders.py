@@ -30,8 +30,6 @@ from parley.domain.reminders.ports import EmailStatus, PushTicket, WsStatus
 from parley.domain.reminders.rules import PENDING, SENDING
 from parley.errors import NotFound
 
-REMINDER_PREFIX = "REMINDER#"
-
 
 class Reminders:
     def __init__(self, table: Table) -> None:
@@ -41,7 +39,7 @@ class Reminders:
         self.table.write(Put(item, absent()))
 
     def page(self, user_id: str, limit: int, start: Item | None) -> Page:
-        return self.table.query(keys.user(user_id), prefix=REMINDER_PREFIX, limit=limit, start=start)
+        return self.table.query(keys.user(user_id), prefix=keys.REMINDER_PREFIX, limit=limit, start=start)
 
     def remove(self, user_id: str, reminder_id: str) -> None:
         """Cancel a reminder; NotFound when the user has no such reminder."""

@@ -30,10 +30,6 @@ from parley.domain import keys
 from parley.domain.pagination import Page
 from parley.errors import Conflict, Forbidden, NotFound
 
-MESSAGE_PREFIX = "MSG#"
-MEMBER_PREFIX = "MEMBER#"
-ROOM_PREFIX = "ROOM#"
-
 
 def _no_room() -> NotFound:
     return NotFound("no such room")
@@ -59,12 +55,12 @@ class Rooms:
         return self.table.get(keys.room(room_id), keys.member(user_id))
 
     def members(self, room_id: str, limit: int) -> list[Item]:
-        items, _ = self.table.query(keys.room(room_id), prefix=MEMBER_PREFIX, limit=limit)
+        items, _ = self.table.query(keys.room(room_id), prefix=keys.MEMBER_PREFIX, limit=limit)
         return items
 
     def of_user(self, user_id: str, limit: int, start: Item | None) -> Page:
         """One page of the user's memberships (GSI1 ``USER#{user}`` / ``ROOM#{id}``)."""
-        return self.table.query(keys.user(user_id), prefix=ROOM_PREFIX, index=GSI1, limit=limit, start=start)
+        return self.table.query(keys.user(user_id), prefix=keys.ROOM_PREFIX, index=GSI1, limit=limit, start=start)
 
     def add_member(self, member: Item, added_by: str) -> None:
         """Add a membership if ``added_by`` is a member of the room; Conflict when already there."""
@@ -104,7 +100,9 @@ class Rooms:
 
     def messages(self, room_id: str, limit: int, start: Item | None = None) -> Page:
         """One page of the room's history, newest first."""
-        return self.table.query(keys.room(room_id), prefix=MESSAGE_PREFIX, limit=limit, start=start, newest_first=True)
+        return self.table.query(
+            keys.room(room_id), prefix=keys.MESSAGE_PREFIX, limit=limit, start=start, newest_first=True
+        )
 
     def add_message(
         self, room_id: str, user_id: str, text: str, now: float | None = None, ttl_days: int = 0
@@ -167,7 +165,7 @@ class Rooms:
         presence = list(self.table.query_all(keys.room(room_id), prefix=keys.CONN_PREFIX))
         users = {str(item.get("user_id", "")) for item in presence}
         members = self.table.batch_get(key(keys.room(room_id), keys.member(user)) for user in users)
-        current = {str(item["SK"]).removeprefix(MEMBER_PREFIX) for item in members}
+        current = {str(item["SK"]).removeprefix(keys.MEMBER_PREFIX) for item in members}
         stale = [item for item in presence if item.get("user_id") not in current]
         if stale:
             self.table.batch_write(deletes=stale)

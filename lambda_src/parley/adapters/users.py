@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from parley.adapters.table import ConditionFailed, IfAbsent, Item, Put, Table, Update, absent, eq, key
+from parley.adapters.table import GSI1, ConditionFailed, IfAbsent, Item, Put, Table, Update, absent, eq, key
 from parley.domain import keys
 from parley.domain.otp import SEND_WINDOW_SECONDS, SendWindow, next_send_window
 
 # Record types of an export and where each lives under the user's partition (GSI1 for room memberships).
-EXPORTED_RANGES = (("room", "ROOM#", True), ("reminder", "REMINDER#", False), ("notification", "NOTIF#", False))
+EXPORTED_RANGES = (
+    ("room", keys.ROOM_PREFIX, True),
+    ("reminder", keys.REMINDER_PREFIX, False),
+    ("notification", keys.NOTIFICATION_PREFIX, False),
+)
 
 
 class Users:
@@ -70,7 +74,7 @@ class Users:
             if item is not None:
                 yield record_type, item
         for record_type, prefix, by_user in EXPORTED_RANGES:
-            index = "GSI1" if by_user else None
+            index = GSI1 if by_user else None
             for item in self.table.query_all(keys.user(user_id), prefix=prefix, index=index, limit=100):
                 yield record_type, item
         for item in self.table.query_all(keys.user(user_id), prefix=keys.DEVICE_PREFIX, limit=100):

@@ -87,9 +87,14 @@ PROFILE = "PROFILE"
 SETTINGS = "SETTINGS"
 META = "META"
 TICKET = "TICKET"
+# Sort-key (and GSI1 sort-key) prefixes the queries read by.
 REMINDER_PREFIX = "REMINDER#"
 DEVICE_PREFIX = "DEVICE#"
 CONN_PREFIX = "CONN#"
+NOTIFICATION_PREFIX = "NOTIF#"
+MESSAGE_PREFIX = "MSG#"
+MEMBER_PREFIX = "MEMBER#"
+ROOM_PREFIX = "ROOM#"
 OTP_SENDS = "OTP_SENDS"  # per-user count of sign-in codes mailed in the current window
 
 

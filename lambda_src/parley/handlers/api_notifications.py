@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parley.adapters.devices import NOTIFICATION_PREFIX, Notifications
+from parley.adapters.devices import Notifications
 from parley.domain import clock, device_requests, keys
 from parley.domain.validation import public_item
 from parley.handlers.api_common import table
@@ -16,7 +16,7 @@ router = new_router()
 @router.get("/notifications")
 def list_notifications() -> dict[str, Any]:
     user_id = caller_id(router)
-    limit, start = page_request(router, ("PK", keys.user(user_id)), NOTIFICATION_PREFIX)
+    limit, start = page_request(router, ("PK", keys.user(user_id)), keys.NOTIFICATION_PREFIX)
     items, last = Notifications(table()).page(user_id, limit, start)
     return page([{**public_item(i), "id": device_requests.notification_id(i["SK"])} for i in items], last)
 

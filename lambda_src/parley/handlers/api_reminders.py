@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from parley.adapters.reminders import REMINDER_PREFIX, Reminders
+from parley.adapters.reminders import Reminders
 from parley.domain import clock, keys
 from parley.domain.reminders import rules
 from parley.domain.validation import path_id, public_item
@@ -30,7 +30,7 @@ def create_reminder() -> tuple[dict[str, Any], int]:
 @router.get("/reminders")
 def list_reminders() -> dict[str, Any]:
     user_id = caller_id(router)
-    limit, start = page_request(router, ("PK", keys.user(user_id)), REMINDER_PREFIX)
+    limit, start = page_request(router, ("PK", keys.user(user_id)), keys.REMINDER_PREFIX)
     items, last = Reminders(table()).page(user_id, limit, start)
     return page([public_item(i) for i in items], last)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from parley.adapters.rooms import MESSAGE_PREFIX, ROOM_PREFIX, Rooms
+from parley.adapters.rooms import Rooms
 from parley.adapters.users import Users
 from parley.domain import clock, keys, rooms
 from parley.domain.validation import path_id, validate
@@ -38,7 +38,7 @@ def create_room() -> tuple[dict[str, Any], int]:
 @router.get("/rooms")
 def list_rooms() -> dict[str, Any]:
     user_id = caller_id(router)
-    limit, start = page_request(router, ("GSI1PK", keys.user(user_id)), ROOM_PREFIX)
+    limit, start = page_request(router, ("GSI1PK", keys.user(user_id)), keys.ROOM_PREFIX)
     items, last = Rooms(table()).of_user(user_id, limit, start)
     return page([rooms.my_room_view(i) for i in items], last)
 
@@ -81,6 +81,6 @@ def room_messages(room_id: str) -> dict[str, Any]:
     room_id = path_id(room_id, "room")
     store = Rooms(table())
     membership_of(store, room_id, caller_id(router))
-    limit, start = page_request(router, ("PK", keys.room(room_id)), MESSAGE_PREFIX)
+    limit, start = page_request(router, ("PK", keys.room(room_id)), keys.MESSAGE_PREFIX)
     items, last = store.messages(room_id, limit, start)
     return page([rooms.message_view(i) for i in items], last)

@@ -9,7 +9,7 @@ import jwt
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from parley.adapters import secrets
-from parley.adapters.calls import Calls
+from parley.adapters.sessions import Sessions
 from parley.adapters.table import Table
 from parley.domain import calls
 from parley.errors import NotFound
@@ -36,7 +36,7 @@ def token(session_id: str) -> dict[str, Any]:
     name = calls.display_name(optional_json_body(app))
     now = int(time.time())
 
-    session = Calls(Table(settings.table_name)).session(session_id) if len(session_id) <= 64 else None
+    session = Sessions(Table(settings.table_name)).get(session_id) if len(session_id) <= 64 else None
     if session is None:
         raise NotFound("no such call", code="session_not_found")
     calls.check_participant(session, user_id, now)
