@@ -29,16 +29,12 @@ from parley.adapters.table import (
     lt,
 )
 from parley.domain import keys
-from parley.domain.realtime import new_pairing_code
+from parley.domain.realtime import new_pairing_code, unknown_connection
 from parley.errors import Conflict, NotFound
 
 RELAY_TTL_SECONDS = keys.DAY_SECONDS
 MAX_RELAY_PEERS = 2
 CODE_ATTEMPTS = 5
-
-
-def _unknown_connection() -> NotFound:
-    return NotFound("this connection is not registered", code="unknown_connection")
 
 
 class Relays:
@@ -89,7 +85,7 @@ class Relays:
                 )
             except ConditionFailed as refused:
                 if refused.failed(3):
-                    raise _unknown_connection() from None
+                    raise unknown_connection() from None
                 continue
             except TransactionConflict:
                 continue
@@ -122,7 +118,7 @@ class Relays:
             if refused.failed(1):
                 raise Conflict("this connection already joined the relay", code="already_joined") from None
             if refused.failed(2):
-                raise _unknown_connection() from None
+                raise unknown_connection() from None
             raise Conflict("the relay already has two peers", code="relay_full") from None
 
     def leave(self, relay_id: str, connection_id: str) -> None:

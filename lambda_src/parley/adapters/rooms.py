@@ -28,6 +28,7 @@ from parley.adapters.table import (
 )
 from parley.domain import keys
 from parley.domain.pagination import Page
+from parley.domain.realtime import unknown_connection
 from parley.errors import Conflict, Forbidden, NotFound
 
 
@@ -148,7 +149,7 @@ class Rooms:
         except ConditionFailed as refused:
             if refused.index == 0:
                 raise Forbidden("you are not a member of this room", code="not_a_member") from None
-            raise NotFound("this connection is not registered", code="unknown_connection") from None
+            raise unknown_connection() from None
 
     def is_present(self, room_id: str, connection_id: str) -> bool:
         return self.table.get(keys.room(room_id), keys.presence(connection_id), consistent=False) is not None

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from parley.errors import BadRequest, PayloadTooLarge
+from parley.errors import BadRequest, NotFound, PayloadTooLarge
 
 MAX_FRAME_BYTES = 100 * 1024  # below API Gateway's 128 KB message limit
 MAX_TEXT_CHARS = 4000
@@ -122,6 +122,11 @@ def format_code(code: str) -> str:
     """``ABCD2345`` -> ``ABCD-2345``, the way the code is shown to a person."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+def unknown_connection() -> NotFound:
+    """The connection is not (or no longer) registered: the client should reconnect."""
+    return NotFound("this connection is not registered", code="unknown_connection")
 
 
 def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 Client frames are ``{"action": ..., ...}`` (see docs/websocket.md). Replies and
 errors go back to the sender through the management API; a client mistake is an
 ``{"type": "error", "error": code}`` frame and changes nothing. Fan-out queries the
-room's live connections by key, posts with a bounded pool and deletes exactly the
-connections that answer 410.
+room's live connections by key, keeps those whose users are still members, posts
+with a bounded pool and deletes exactly the connections that answer 410.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Session:
                 item = self.connections.get(self.connection_id)
                 sub = str(item["user_id"]) if item else ""
             if not sub:
-                raise Forbidden("this connection is not registered", code="unknown_connection")
+                raise realtime.unknown_connection()
             self._user_id = sub
         return self._user_id
 
