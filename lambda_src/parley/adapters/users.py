@@ -60,7 +60,7 @@ class Users:
             "SK": keys.OTP_SENDS,
             "started_at": following.started_at,
             "sends": following.sends,
-            "TTL": keys.ttl_in(SEND_WINDOW_SECONDS, now),
+            "TTL": following.started_at + SEND_WINDOW_SECONDS,  # the item goes when its window ends
         }
         try:
             self.table.write(Put(window, unchanged))
