@@ -42,6 +42,11 @@ variable "emulator_endpoint" {
   type        = string
   default     = null
 }
+variable "local_gateway_endpoint" {
+  description = "Root URL of the local runtime's HTTP and WebSocket gateway; the tooling sets it (TF_VAR_local_gateway_endpoint) for envs/local."
+  type        = string
+  default     = null
+}
 variable "data_protection_enabled" {
   description = "Deletion protection, PITR, versioning and retain-on-destroy for data (on in prod)."
   type        = bool

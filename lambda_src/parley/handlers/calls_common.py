@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from parley.errors import Unauthorized
-from parley.handlers.http import json_body
+from parley.handlers.http import json_body, text_body
 
 
 def caller_id(app: APIGatewayHttpResolver) -> str:
@@ -21,5 +21,4 @@ def caller_id(app: APIGatewayHttpResolver) -> str:
 
 def optional_json_body(app: APIGatewayHttpResolver) -> dict[str, Any]:
     """The JSON object body, or {} when the body is empty."""
-    raw = app.current_event.decoded_body or ""
-    return json_body(app) if raw.strip() else {}
+    return json_body(app) if text_body(app).strip() else {}

@@ -47,9 +47,17 @@ def make_resolver(cors: CORSConfig | None = None) -> APIGatewayHttpResolver:
     return app
 
 
+def text_body(app: APIGatewayHttpResolver) -> str:
+    """The request body as text; a body that is not UTF-8 (API Gateway sends it base64-encoded) is a 400."""
+    try:
+        return app.current_event.decoded_body or ""
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8 text", code="invalid_json") from None
+
+
 def json_body(app: APIGatewayHttpResolver, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The request body as a JSON object, or a 4xx AppError."""
-    raw = app.current_event.decoded_body or ""
+    raw = text_body(app)
     if len(raw.encode()) > max_bytes:
         raise PayloadTooLarge(f"body over {max_bytes} bytes")
     if not raw.strip():
