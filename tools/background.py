@@ -8,6 +8,7 @@ the recorded pid must still run a command line holding the expected marker
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -105,21 +106,40 @@ def launch(
     raise ToolError(f"the {process.name} did not answer within {timeout_seconds:.0f}s: see {process.log_file}")
 
 
-def stop(process: Process, timeout_seconds: float = 10) -> bool:
-    """Stop the process this module started (its whole session); True if one was stopped."""
+def _gone(pid: int) -> bool:
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child: ended when /proc has no live process left
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state in {"Z", "X"}
+    return finished == pid
+
+
+def _wait(pid: int, timeout_seconds: float) -> bool:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def stop(process: Process, timeout_seconds: float = 20) -> bool:
+    """Stop the process this module started (its whole session); True if one was stopped.
+
+    SIGTERM first; SIGKILL when it has not ended within ``timeout_seconds``. It
+    returns once the process is gone, so its port is free again.
+    """
     pid = our_pid(process)
     process.pid_file.unlink(missing_ok=True)
     if pid is None:
         return False
     os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:  # not our child: poll /proc instead
-            finished = 0 if Path(f"/proc/{pid}").exists() else pid
-        if finished:
-            return True
-        time.sleep(0.05)
-    os.killpg(pid, signal.SIGKILL)
+    if not _wait(pid, timeout_seconds):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        _wait(pid, 10)
     return True

@@ -74,7 +74,7 @@ def start(emulator: Emulator, timeout_seconds: float = 30) -> str:
     return "started"
 
 
-def stop(emulator: Emulator, timeout_seconds: float = 10) -> bool:
+def stop(emulator: Emulator, timeout_seconds: float = 20) -> bool:
     """Stop the emulator this module started; True if one was stopped."""
     return background.stop(emulator.process, timeout_seconds)
 

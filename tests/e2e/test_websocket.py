@@ -57,7 +57,7 @@ def test_websocket_room_join_typing_send_presence_and_history(deployed: Deployed
         left = frames_until(a, _type("presence"))[-1]
         assert left == {"type": "presence", "room": room, "user": bob.user_id, "state": "left"}
     history = deployed.http.get(f"/rooms/{room}/messages", headers=alice.headers).json()["items"]
-    assert [(m["text"], m["sender"]) for m in history] == [("hi alice", bob.user_id)]
+    assert [(m["message_id"], m["text"], m["sender_id"]) for m in history] == [(message["id"], "hi alice", bob.user_id)]
 
 
 def test_websocket_relay_open_join_send_and_the_cached_payload(

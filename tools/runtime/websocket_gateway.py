@@ -295,12 +295,12 @@ class WebSocketGateway:
             return web.Response(status=200)
         if request.method == "GET":
             return web.json_response(
-                dumps=compact,
-                data={
-                    "ConnectedAt": connection.connected_at.isoformat().replace("+00:00", "Z"),
-                    "Identity": {"SourceIp": connection.source_ip, "UserAgent": connection.user_agent},
-                    "LastActiveAt": connection.last_active.isoformat().replace("+00:00", "Z"),
+                {
+                    "connectedAt": connection.connected_at.isoformat().replace("+00:00", "Z"),
+                    "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
+                    "lastActiveAt": connection.last_active.isoformat().replace("+00:00", "Z"),
                 },
+                dumps=compact,
             )
         if request.method == "DELETE":
             await connection.socket.close(code=1000)
