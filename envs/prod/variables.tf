@@ -66,7 +66,7 @@ variable "function_overrides" {
   default = {}
 }
 variable "websocket" {
-  description = "WebSocket settings (management_endpoint: the emulator's root URL locally; unset on AWS)."
+  description = "WebSocket settings (management_endpoint: an override, normally unset; locally local_gateway_endpoint sets it)."
   type = object({
     management_endpoint           = optional(string)
     anonymous_connections_enabled = optional(bool)

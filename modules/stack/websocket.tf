@@ -2,7 +2,7 @@
 # (chat rooms, presence, encrypted relays, fan-out).
 
 variable "websocket" {
-  description = "WebSocket settings: management endpoint override (the emulator's root URL), anonymous connections, stage throttling, fan-out pool, relay cache TTL, account log role."
+  description = "WebSocket settings: management endpoint override (unset: the API's own, or the local runtime's with local_gateway_endpoint), anonymous connections, stage throttling, fan-out pool, relay cache TTL, account log role."
   type = object({
     management_endpoint           = optional(string)
     anonymous_connections_enabled = optional(bool, false)
