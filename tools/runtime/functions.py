@@ -96,7 +96,6 @@ def lambda_environment(function: Function, emulator: str, gateway: str, source: 
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout_seconds),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{uuid.uuid4().hex}",
             "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
@@ -179,12 +178,15 @@ class Runner:
         return hashlib.sha256(key.encode()).hexdigest()
 
     async def _spawn(self, function: Function, generation: str) -> Worker:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tools.runtime.worker",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=lambda_environment(function, self.emulator, self.gateway, self.source), cwd=ROOT,
-            limit=STREAM_LIMIT_BYTES,
-        )  # fmt: skip
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tools.runtime.worker",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env=lambda_environment(function, self.emulator, self.gateway, self.source), cwd=ROOT,
+                limit=STREAM_LIMIT_BYTES,
+            )  # fmt: skip
+        except OSError as error:
+            raise InitFailed(f"cannot start a worker: {error}") from None
         worker = Worker(function.name, generation, process)
         worker.drain = asyncio.create_task(self._copy_output(worker))
         try:

@@ -146,7 +146,7 @@ class JwtVerifier:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self._keys: dict[str, dict[str, Any]] = {}
+        self._keys: dict[str, dict[str, Any]] = {}  # issuer -> kid -> public key
         self._fetched: dict[str, float] = {}
 
     async def _key(self, issuer: str, kid: str) -> Any:
@@ -158,12 +158,17 @@ class JwtVerifier:
                     document = await response.json(content_type=None) if response.status == 200 else {}
             except (OSError, ValueError) as exc:
                 raise Unauthorized(f"signing keys unavailable at {url}: {exc}") from None
-            keys = {str(k.get("kid")): k for k in (document or {}).get("keys", []) if isinstance(k, dict)}
+            keys = {}
+            for jwk in (document or {}).get("keys", []) if isinstance(document, dict) else []:
+                try:
+                    keys[str(jwk.get("kid"))] = jwt.PyJWK(jwk).key
+                except (jwt.PyJWTError, AttributeError, ValueError):
+                    continue  # a key this authorizer cannot use
             self._keys[issuer] = keys
             self._fetched[issuer] = time.monotonic()
         if kid not in keys:
             raise Unauthorized("no signing key with the token's kid")
-        return jwt.PyJWK(keys[kid]).key
+        return keys[kid]
 
     async def claims(self, token: str, authorizer: JwtAuthorizer) -> dict[str, Any]:
         if not token:

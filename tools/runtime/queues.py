@@ -115,6 +115,9 @@ class QueuePollers:
                     log.warning(f"polling {mapping.queue_url} failed: {error}")
                     warned = True
                 await asyncio.sleep(BACKOFF_SECONDS)
+            except Exception:  # noqa: BLE001 - a poller never dies: the records stay in the queue for the next try
+                log.logger.exception("delivering from %s failed", mapping.queue_url)
+                await asyncio.sleep(BACKOFF_SECONDS)
 
     async def _deliver(self, mapping: QueueMapping, messages: list[dict[str, Any]]) -> None:
         records = [record(m, mapping.queue_arn) for m in messages]

@@ -175,6 +175,8 @@ class Runtime:
                 await self.reload()
             except (BotoCoreError, ClientError) as error:
                 log.warning(f"could not read the stack from the emulator (keeping the last one): {error}")
+            except Exception:  # noqa: BLE001 - the loop must go on: the last configuration keeps being served
+                log.logger.exception("reading the stack failed (keeping the last one)")
 
     # -- lifecycle ------------------------------------------------------------------------------
 
