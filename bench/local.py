@@ -2,7 +2,7 @@
 client to another, and requests per second of GET /health with concurrent clients. Prints a table; not a test.
 
     make up
-    .venv/bin/python bench/local.py [--requests 200] [--messages 100] [--clients 20] [--seconds 5]
+    .venv/bin/python bench/local.py [--requests 200] [--messages 100] [--clients 20] [--seconds 5] [--warmup 3]
 
 The URLs come from build/local.env (written by `make up` / `make outputs ENV=local`), else from
 PARLEY_GATEWAY_PORT (default 4580). Two users sign in by e-mail code read from the local mailbox.
@@ -115,25 +115,27 @@ async def _until(socket: Any, kind: str, timeout: float = 10) -> dict[str, Any]:
             return frame
 
 
-async def health_throughput(base: str, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second of GET /health with ``clients`` concurrent clients for ``seconds``."""
-    done = 0
-    stop = time.monotonic() + seconds
+async def health_throughput(base: str, clients: int, seconds: float, warmup: float) -> tuple[float, int]:
+    """Requests per second of GET /health with ``clients`` concurrent clients for ``seconds``,
+    after ``warmup`` seconds of the same load (which starts the function's worker pool)."""
 
-    async def client() -> None:
-        nonlocal done
-        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            while time.monotonic() < stop:
-                (await http.get("/health")).raise_for_status()
-                done += 1
+    async def run(duration: float) -> tuple[float, int]:
+        done = 0
+        stop = time.monotonic() + duration
 
-    async with httpx.AsyncClient(base_url=base, timeout=30) as warm:
-        for _ in range(5):
-            await warm.get("/health")
-    started = time.monotonic()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    elapsed = time.monotonic() - started
-    return done / elapsed, done
+        async def client() -> None:
+            nonlocal done
+            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                while time.monotonic() < stop:
+                    (await http.get("/health")).raise_for_status()
+                    done += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return done / (time.monotonic() - started), done
+
+    await run(warmup)
+    return await run(seconds)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -147,7 +149,7 @@ async def main(args: argparse.Namespace) -> None:
         b = await sign_in(http, "bench-b@example.com")
         me = await me_latency(http, a["access_token"], args.requests)
         ws = await websocket_latency(http, ws_url, a, b, args.messages)
-    rps, total = await health_throughput(base, args.clients, args.seconds)
+    rps, total = await health_throughput(base, args.clients, args.seconds, args.warmup)
     print(f"local runtime at {base} (WebSocket {ws_url})")
     print(f"{'measure':<44} {'p50':>9} {'p99':>9} {'n':>6}")
     for label, samples in (("GET /me (JWT authorizer + api function)", me), ("WebSocket send -> other client", ws)):
@@ -162,6 +164,7 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=100, help="WebSocket messages")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients for GET /health")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of the GET /health run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of the same load before the GET /health run")
     try:
         asyncio.run(main(parser.parse_args()))
     except KeyboardInterrupt:
