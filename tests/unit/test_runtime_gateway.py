@@ -3,21 +3,28 @@ mapping, CORS, the WebSocket route selection and authorizer policies, SQS partia
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import time
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from multidict import CIMultiDict
 
 from tools.runtime.config import Cors, HttpApi, HttpRoute, JwtAuthorizer, WebSocketApi, WsRoute, function_name
 from tools.runtime.http_gateway import (
     BadResponse,
+    JwtVerifier,
     Request,
+    Unauthorized,
     allowed_origin,
     apply_cors,
     bearer,
     build_event,
     claim_text,
+    jwks_url,
     map_response,
     match_route,
     preflight,
@@ -243,3 +250,39 @@ def test_captured_mail_from_ses_v1_v2_and_raw_messages() -> None:
           "Content": {"Simple": {"Subject": {"Data": "S"}, "Body": {"Text": {"Data": "T"}}}}}  # fmt: skip
     assert from_sesv2(v2) == ("a@x.example", ["d@y.example"], "S", "T")
     assert from_sesv2(json.loads('"not an object"')) is None
+
+
+# -- JWT authorizer --------------------------------------------------------------------------------
+
+
+def test_jwt_authorizer_accepts_only_pool_tokens_for_its_issuer_and_audience() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    verifier = JwtVerifier(stack=None)  # type: ignore[arg-type]  # keys are given: nothing is fetched
+    verifier._keys[JWT.issuer] = {"k1": key.public_key()}
+    verifier._fetched[JWT.issuer] = time.monotonic()
+    now = int(time.time())
+
+    def token(kid: str = "k1", algorithm: str = "RS256", secret: object = key, **claims: object) -> str:
+        body = {"sub": "u1", "iss": JWT.issuer, "aud": "client", "token_use": "id", "exp": now + 60, **claims}
+        return jwt.encode(body, secret, algorithm=algorithm, headers={"kid": kid})  # type: ignore[arg-type]
+
+    def claims(value: str) -> dict[str, object]:
+        return asyncio.run(verifier.claims(value, JWT))
+
+    assert claims(token())["sub"] == "u1"
+    access = token(aud=None, client_id="client", token_use="access")
+    assert claims(access)["token_use"] == "access"  # access tokens name the client in client_id
+    for bad in (
+        token(exp=now - 5),  # expired
+        token(aud="another-client"),
+        token(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"),
+        token(kid="unknown"),
+        token(algorithm="HS256", secret="a-shared-secret-of-32-bytes-long!!"),
+        "not.a.token",
+        "",
+    ):
+        with pytest.raises(Unauthorized):
+            claims(bad)
+    assert jwks_url("http://127.0.0.1:4566", JWT.issuer) == "http://127.0.0.1:4566/us-east-1_abc/.well-known/jwks.json"
+    with pytest.raises(Unauthorized, match="not a user pool"):
+        jwks_url("http://127.0.0.1:4566", "https://accounts.example.com")
