@@ -15,12 +15,13 @@ SITE_DIR ?=
 EDGE_CONFIG := $(wildcard envs/$(ENV)/edge_auth.json)
 
 export PARLEY_EMULATOR_PORT ?= 4566
+export PARLEY_GATEWAY_PORT ?= 4580
 
 # Tools the Python tasks need: one clear line when they are missing.
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down init plan apply destroy clean bootstrap outputs seed deploy-site summary
+.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -78,13 +79,21 @@ test: ## Run every test tier (static, unit, plan, e2e); the README's test comman
 	@$(PYTHON) build.py
 	@$(PY) -m pytest $(TEST_ARGS)
 
-up: setup build ## Bring the whole stack up on the local emulator and print its outputs
+up: setup build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)
 	@$(PARLEY) up
 
-down: ## Destroy the local stack and stop the emulator started by 'make up'
+down: ## Stop the local runtime, destroy the local stack and stop the emulator started by 'make up'
 	$(need-venv)
 	@$(PARLEY) down
+
+dev: ## Run the local runtime in the foreground (one log line per invocation); needs 'make up' first
+	$(need-venv)
+	@$(PARLEY) dev
+
+logs: ## Follow the background local runtime's log (.parley/runtime.log)
+	$(need-venv)
+	@$(PARLEY) logs
 
 init: ## terraform init for ENV
 	$(need-venv)
@@ -114,7 +123,7 @@ bootstrap: ## Create ENV's state bucket and lock table (names from envs/ENV/back
 	$(need-terraform)
 	@$(PARLEY) bootstrap $(ENV)
 
-outputs: ## Print ENV's outputs and write them to build/ENV.env for clients
+outputs: ## Print ENV's outputs and write them to build/ENV.env for clients (ENV=local: the runtime's URLs)
 	$(need-venv)
 	@$(PARLEY) outputs $(ENV)
 

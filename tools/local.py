@@ -1,9 +1,10 @@
 """Terraform workflows shared by the Makefile and the tests.
 
-``up``/``down`` bring the local environment up on the emulator and take it away;
-``init``/``plan``/``apply``/``destroy``/``bootstrap`` do the same steps for any
-environment. Each step prints one progress line; a failure raises ToolError with
-terraform's own error lines.
+``up``/``down`` bring the local environment up on the emulator with the local
+runtime serving it, and take it all away; ``init``/``plan``/``apply``/
+``destroy``/``bootstrap`` do the same steps for any environment. Each step
+prints one progress line; a failure raises ToolError with terraform's own error
+lines.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools import emulator as emu
+from tools.runtime import daemon
 from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
 
 BOOTSTRAP_DIR = ROOT / "bootstrap"
@@ -50,13 +52,15 @@ def terraform(
 class Workspace:
     """One environment's terraform root with its run-time folders."""
 
-    def __init__(self, env_name: str, endpoint: str | None = None, base: Path | None = None) -> None:
+    def __init__(
+        self, env_name: str, endpoint: str | None = None, base: Path | None = None, gateway: str | None = None
+    ) -> None:
         check_env(env_name)
         self.env = env_name
         self.base = base or home()
         self.root = ENVS_DIR / env_name
         self.endpoint = endpoint
-        self.environ = terraform_env(f"env-{env_name}", endpoint, self.base)
+        self.environ = terraform_env(f"env-{env_name}", endpoint, self.base, gateway)
         self.plan_file = self.base / "plans" / f"{env_name}.tfplan"
 
     def init(self) -> None:
@@ -179,34 +183,59 @@ def write_env_file(env_name: str, outputs: dict[str, object]) -> Path:
     return path
 
 
-def up(base: Path | None = None, port: int | None = None, env_file: bool = True) -> Workspace:
-    """Start the emulator, bootstrap its state backend, apply envs/local."""
+def local_runtime(base: Path, emulator: emu.Emulator, port: int | None = None) -> daemon.LocalRuntime:
+    return daemon.LocalRuntime(base, port or daemon.configured_port(), emulator.endpoint)
+
+
+def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
+    """``http_api_url`` and ``websocket_url`` of the running runtime."""
+    health = daemon.health(runtime)
+    if not health or not health.get("websocket_url"):
+        raise ToolError(f"the local runtime does not answer at {runtime.endpoint}: run 'make up' first")
+    return {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
+
+
+def up(
+    base: Path | None = None, port: int | None = None, env_file: bool = True, gateway_port: int | None = None
+) -> Workspace:
+    """Start the emulator, bootstrap its state backend, apply envs/local, start (or refresh) the runtime."""
     base = base or home()
     emulator = emu.Emulator(base, port or emu.configured_port())
+    runtime = local_runtime(base, emulator, gateway_port)
     started = time.monotonic()
     state = emu.start(emulator)
     say(f"emulator {state} at {emulator.endpoint} (log: {emulator.log_file})")
     bootstrap("local", emulator.endpoint, base)
-    workspace = Workspace("local", emulator.endpoint, base)
+    workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
     workspace.init()
     if workspace.plan() == 0:
         workspace.plan_file.unlink(missing_ok=True)
         say("local: no changes")
     else:
         workspace.apply()
-    outputs = workspace.outputs()
+    say(f"runtime {daemon.start(runtime)} at {runtime.endpoint} (log: {runtime.process.log_file})")
+    urls = runtime_urls(runtime)
+    # Clients use the runtime's URLs, under the names a real environment's outputs have.
+    outputs = workspace.outputs() | urls
     where = f" (also in {write_env_file('local', outputs).relative_to(ROOT)})" if env_file else ""
     say(f"local stack up in {time.monotonic() - started:.1f}s; outputs{where}:")
     print_outputs(outputs)
+    say(f"HTTP API:      {urls['http_api_url']}")
+    say(f"WebSocket API: {urls['websocket_url']}")
     return workspace
 
 
-def down(base: Path | None = None, port: int | None = None, env_file: bool = True) -> None:
-    """Destroy envs/local, stop the emulator this project started, remove local state."""
+def down(
+    base: Path | None = None, port: int | None = None, env_file: bool = True, gateway_port: int | None = None
+) -> None:
+    """Stop the runtime, destroy envs/local, stop the emulator this project started, remove local state."""
     base = base or home()
     emulator = emu.Emulator(base, port or emu.configured_port())
+    runtime = local_runtime(base, emulator, gateway_port)
+    if daemon.stop(runtime):
+        say("runtime stopped")
     if emu.status(emulator) != "stopped":
-        workspace = Workspace("local", emulator.endpoint, base)
+        workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
         workspace.init()
         workspace.destroy()
         emu.stop(emulator)

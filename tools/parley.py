@@ -1,6 +1,6 @@
 """parley's command line, called by the Makefile: one line of error, non-zero exit.
 
-python3 -m tools.parley up | down
+python3 -m tools.parley up | down | dev | logs
 python3 -m tools.parley emulator start|stop|status
 python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs|seed ENV
 python3 -m tools.parley deploy-site ENV --dir SITE_DIR [--prune]
@@ -16,7 +16,8 @@ from pathlib import Path
 from tools import emulator as emu
 from tools import local, seed
 from tools import site as static_site
-from tools.tfenv import ToolError, check_env, home, terraform_binary
+from tools.runtime import daemon
+from tools.tfenv import ROOT, ToolError, check_env, home, terraform_binary
 
 REAL_ACCOUNT_HINT = (
     "set AWS_PROFILE (after 'aws sso login') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use ENV=local"
@@ -50,13 +51,37 @@ def check_credentials(env_name: str) -> None:
         raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}")
 
 
+def running_emulator() -> emu.Emulator:
+    emulator = emu.Emulator(home(), emu.configured_port())
+    if emu.status(emulator) == "stopped":
+        raise ToolError("the local emulator is not running: run 'make up' first")
+    return emulator
+
+
+def dev() -> None:
+    """The runtime in the foreground (replacing the background one), until Ctrl-C."""
+    port = daemon.configured_port()
+    runtime = local.local_runtime(home(), running_emulator(), port)
+    if daemon.stop(runtime):
+        local.say("stopped the background runtime ('make up' starts it again)")
+    local.say(f"runtime in the foreground at {runtime.endpoint}; Ctrl-C stops it")
+    os.chdir(ROOT)
+    command = runtime.command()
+    os.execv(command[0], command)  # noqa: S606 - this process becomes the runtime
+
+
+def follow_log() -> None:
+    log = local.local_runtime(home(), emu.Emulator(home(), emu.configured_port())).process.log_file
+    if not log.is_file():
+        raise ToolError(f"no runtime log at {log}: run 'make up' first")
+    os.execvp("tail", ["tail", "-n", "50", "-F", str(log)])  # noqa: S606 - this process becomes tail
+
+
 def workspace(env_name: str) -> local.Workspace:
     check_env(env_name)
     if env_name == "local":
-        emulator = emu.Emulator(home(), emu.configured_port())
-        if emu.status(emulator) == "stopped":
-            raise ToolError("the local emulator is not running: run 'make up' first")
-        return local.Workspace(env_name, emulator.endpoint)
+        emulator = running_emulator()
+        return local.Workspace(env_name, emulator.endpoint, gateway=local.local_runtime(home(), emulator).endpoint)
     check_credentials(env_name)
     return local.Workspace(env_name)
 
@@ -65,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="parley", description="parley's Terraform and emulator workflows")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start the emulator and apply envs/local")
-    commands.add_parser("down", help="destroy envs/local and stop the emulator")
+    commands.add_parser("down", help="stop the runtime, destroy envs/local and stop the emulator")
+    commands.add_parser("dev", help="run the local runtime in the foreground")
+    commands.add_parser("logs", help="follow the background runtime's log")
     emulator_parser = commands.add_parser("emulator", help="start, stop or show the emulator")
     emulator_parser.add_argument("action", choices=["start", "stop", "status"])
     for name in ("preflight", "bootstrap", "init", "plan", "apply", "destroy", "outputs", "seed"):
@@ -85,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             local.up()
         elif args.command == "down":
             local.down()
+        elif args.command == "dev":
+            dev()
+        elif args.command == "logs":
+            follow_log()
         elif args.command == "emulator":
             emulator = emu.Emulator(home(), emu.configured_port())
             if args.action == "start":
@@ -149,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "outputs":
             ws = workspace(args.env)
             outputs = ws.outputs()
+            if args.env == "local":
+                outputs |= local.runtime_urls(local.local_runtime(home(), running_emulator()))
             path = local.write_env_file(args.env, outputs)
             local.print_outputs(outputs)
             local.say(f"written to {path}")

@@ -7,7 +7,8 @@
 - Working data (``TF_DATA_DIR``) lives under ``.parley/tf/<root>`` so that
   several checkouts or test runs never share one ``.terraform`` folder.
 - For the local environment, AWS calls go to the emulator with fake keys, and
-  any real-account credentials in the caller's environment are dropped.
+  any real-account credentials in the caller's environment are dropped; the
+  functions are told where the emulator and the local runtime answer.
 """
 
 from __future__ import annotations
@@ -91,11 +92,14 @@ def emulator_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def terraform_env(data_dir: str | None, endpoint: str | None = None, base: Path | None = None) -> dict[str, str]:
+def terraform_env(
+    data_dir: str | None, endpoint: str | None = None, base: Path | None = None, gateway: str | None = None
+) -> dict[str, str]:
     """The environment for one terraform run.
 
     ``data_dir`` names the working-data folder under ``<home>/tf`` (None keeps
-    terraform's default); ``endpoint`` targets the emulator.
+    terraform's default); ``endpoint`` targets the emulator; ``gateway`` is the
+    local runtime's root URL the functions reach it at.
     """
     base = base or home()
     environ = dict(os.environ)
@@ -108,6 +112,8 @@ def terraform_env(data_dir: str | None, endpoint: str | None = None, base: Path 
             environ.pop(name, None)
         environ.update(emulator_environment(endpoint))
         environ["TF_VAR_emulator_endpoint"] = endpoint
+    if gateway is not None:
+        environ["TF_VAR_local_gateway_endpoint"] = gateway
     return environ
 
 

@@ -19,6 +19,7 @@ module "stack" {
   artifacts_dir           = var.artifacts_dir
   emulator                = var.emulator
   emulator_endpoint       = var.emulator_endpoint
+  local_gateway_endpoint  = var.local_gateway_endpoint
   data_protection_enabled = var.data_protection_enabled
   log_retention_days      = var.log_retention_days
   function_overrides      = var.function_overrides

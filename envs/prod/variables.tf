@@ -42,6 +42,11 @@ variable "emulator_endpoint" {
   type        = string
   default     = null
 }
+variable "local_gateway_endpoint" {
+  description = "Root URL of the local runtime's HTTP and WebSocket gateway; the tooling sets it (TF_VAR_local_gateway_endpoint) for envs/local."
+  type        = string
+  default     = null
+}
 variable "data_protection_enabled" {
   description = "Deletion protection, PITR, versioning and retain-on-destroy for data (on in prod)."
   type        = bool
@@ -61,7 +66,7 @@ variable "function_overrides" {
   default = {}
 }
 variable "websocket" {
-  description = "WebSocket settings (management_endpoint: the emulator's root URL locally; unset on AWS)."
+  description = "WebSocket settings (management_endpoint: an override, normally unset; locally local_gateway_endpoint sets it)."
   type = object({
     management_endpoint           = optional(string)
     anonymous_connections_enabled = optional(bool)

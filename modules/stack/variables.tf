@@ -35,6 +35,17 @@ variable "emulator_endpoint" {
   }
 }
 
+variable "local_gateway_endpoint" {
+  description = "Root URL of the local runtime's gateway (HTTP and WebSocket APIs on 127.0.0.1) as the functions reach it, set by the tooling through TF_VAR_local_gateway_endpoint; null on AWS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.local_gateway_endpoint == null || can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]{2,5}$", coalesce(var.local_gateway_endpoint, "-")))
+    error_message = "local_gateway_endpoint must be null or a local root URL such as http://127.0.0.1:4580."
+  }
+}
+
 variable "data_protection_enabled" {
   description = "Protect data from deletion: table deletion protection and PITR, bucket versioning, retain on destroy (on in prod)."
   type        = bool

@@ -2,7 +2,7 @@
 # (chat rooms, presence, encrypted relays, fan-out).
 
 variable "websocket" {
-  description = "WebSocket settings: management endpoint override (the emulator's root URL), anonymous connections, stage throttling, fan-out pool, relay cache TTL, account log role."
+  description = "WebSocket settings: management endpoint override (unset: the API's own, or the local runtime's with local_gateway_endpoint), anonymous connections, stage throttling, fan-out pool, relay cache TTL, account log role."
   type = object({
     management_endpoint           = optional(string)
     anonymous_connections_enabled = optional(bool, false)
@@ -31,8 +31,10 @@ variable "websocket" {
 }
 
 locals {
-  # The contract other features use to post to connections.
-  ws_management_endpoint = coalesce(var.websocket.management_endpoint, var.emulator_endpoint, module.websocket.management_endpoint)
+  # The contract other features use to post to connections: locally the runtime's
+  # @connections API at the stage path (tools/runtime/websocket_gateway.py).
+  ws_local_endpoint      = var.local_gateway_endpoint == null ? null : "${var.local_gateway_endpoint}/${var.websocket.stage_name}"
+  ws_management_endpoint = coalesce(var.websocket.management_endpoint, local.ws_local_endpoint, var.emulator_endpoint, module.websocket.management_endpoint)
   ws_manage_connections = {
     actions   = ["execute-api:ManageConnections"]
     resources = [module.websocket.manage_connections_arn]
@@ -104,7 +106,7 @@ output "websocket_url" {
 }
 
 output "websocket_management_endpoint" {
-  description = "Endpoint functions post frames to (the emulator's root URL locally)."
+  description = "Endpoint functions post frames to (the local runtime's @connections API locally)."
   value       = local.ws_management_endpoint
 }
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from parley.handlers import api_public
+import pytest
+
 from tests.e2e.conftest import Deployed
+from tools import background, local
 from tools import emulator as emu
-from tools import local
+from tools.runtime import daemon
 
 
 def test_local_stack_concurrent_apply_is_refused_by_the_state_lock(deployed: Deployed) -> None:
@@ -46,23 +49,36 @@ def test_local_stack_functions_run_arm64_python312_from_the_artifacts_bucket(dep
     assert {f"lambda/{fn}.zip" for fn in deployed.outputs["function_names"]} <= keys
 
 
-def test_local_stack_health_answers_with_the_deployed_settings(deployed: Deployed, monkeypatch, lambda_context) -> None:  # type: ignore[no-untyped-def]
-    from tests.unit.conftest import http_event, response_json
-
-    with deployed.running_as(monkeypatch, deployed.outputs["function_names"]["api_public"]):
-        response = api_public.handler(http_event("GET", "/health"), lambda_context)
-    assert response["statusCode"] == 200 and response_json(response)["stage"] == "parley-local"
-
-
 def test_local_stack_second_plan_has_no_changes(deployed: Deployed) -> None:
     assert deployed.workspace.plan() == 0
     deployed.workspace.plan_file.unlink(missing_ok=True)
 
 
+@pytest.mark.teardown
 def test_local_stack_down_leaves_no_process_and_no_state(deployed: Deployed) -> None:
-    # Runs last in this file: tears the shared stack down and checks what is left.
-    local.down(deployed.base, deployed.emulator.port, env_file=False)
-    assert emu.status(deployed.emulator) == "stopped"
+    # Runs last (conftest orders it): tears the shared stack down and checks what is left.
+    runtime_pid = background.our_pid(deployed.runtime.process)
+    assert runtime_pid is not None
+    workers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == runtime_pid]
+    assert workers, "the runtime ran its functions in worker processes"
+    local.down(deployed.base, deployed.emulator.port, env_file=False, gateway_port=deployed.runtime.port)
+    assert emu.status(deployed.emulator) == "stopped" and daemon.status(deployed.runtime) == "stopped"
+    for pid in [runtime_pid, *(int(p.name) for p in workers)]:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid), pid
     assert not (deployed.base / "bootstrap" / "local.tfstate").exists()
     assert not (deployed.base / "tf" / "env-local").exists()
-    assert not deployed.emulator.pid_file.exists()
+    assert not deployed.emulator.pid_file.exists() and not deployed.runtime.process.pid_file.exists()
+
+
+def _parent(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ARTIFACTS_TOKEN = "@ARTIFACTS_DIR@"
 LOCAL_EMULATOR = "http://127.0.0.1:4566"
+LOCAL_GATEWAY = "http://127.0.0.1:4580"
 
 OFFLINE_PROVIDER = """
 terraform {
@@ -244,10 +245,11 @@ def copy_env(env_name: str, workdir: Path) -> Path:
 
 
 def _env_vars(env_name: str, artifacts: Path) -> list[str]:
-    """The variables the tooling passes: the artifacts, and for local the emulator's URL (as `make up` does)."""
+    """The variables the tooling passes: the artifacts, and for local the emulator's and the runtime's URLs
+    (as `make up` does)."""
     extra = [f"artifacts_dir={artifacts}"]
     if env_name == "local":
-        extra.append(f"emulator_endpoint={LOCAL_EMULATOR}")
+        extra += [f"emulator_endpoint={LOCAL_EMULATOR}", f"local_gateway_endpoint={LOCAL_GATEWAY}"]
     return extra
 
 

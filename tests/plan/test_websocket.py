@@ -161,9 +161,10 @@ def test_stack_rejects_bad_websocket_settings(plans: PlanSession) -> None:
     rejection = plans.rejection("stack", "reject_ws_settings")
     assert "websocket.management_endpoint must be null" in rejection
     assert "websocket.fanout_concurrency must be between 1 and 128" in rejection
+    assert "local_gateway_endpoint must be null or a local root URL" in rejection
 
 
-def test_envs_output_the_websocket_url_and_local_uses_the_emulator_endpoint(plans: PlanSession) -> None:
+def test_envs_output_the_websocket_url_and_local_posts_to_the_runtime(plans: PlanSession) -> None:
     for env in ("local", "dev", "prod"):
         assert "websocket_url" in plans.envs[env]["planned_values"]["outputs"], env
     local = index_plan(plans.envs["local"])
@@ -172,4 +173,5 @@ def test_envs_output_the_websocket_url_and_local_uses_the_emulator_endpoint(plan
         for v in local.values()
         if v["type"] == "aws_lambda_function" and v["values"]["function_name"] == "parley-local-ws"
     )
-    assert ws["environment"][0]["variables"]["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4566"
+    # The local runtime's @connections API at the stage path (tools/runtime/websocket_gateway.py).
+    assert ws["environment"][0]["variables"]["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4580/live"

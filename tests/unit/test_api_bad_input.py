@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 
+from parley.handlers import api
+from tests.conftest import FakeLambdaContext
 from tests.unit.api_helpers import add_profile, call, create_bucket, set_api_env
+from tests.unit.conftest import http_event, response_json
 
 BODY_ROUTES = [
     ("PATCH", "/me"),
@@ -64,3 +68,13 @@ def test_api_bad_query_strings_and_ids_never_500(method: str, path: str) -> None
         method, path.replace("r1", "..%2Fx").replace("x1", "%00"), {"x": 1}, query={"cursor": "!!", "limit": "x"}
     )
     assert 400 <= status < 500
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+def test_api_bodies_that_are_not_utf8_are_4xx_json(method: str, path: str) -> None:
+    # API Gateway passes such a body base64-encoded.
+    event = http_event(method, path, base64.b64encode(b"\xff\xfe{").decode(), sub="alice")
+    event.update(isBase64Encoded=True, routeKey="$default")
+    response = api.handler(event, FakeLambdaContext())
+    assert 400 <= response["statusCode"] < 500, (method, path, response)
+    assert set(response_json(response)) == {"error", "message"}

@@ -69,9 +69,17 @@ def caller_id(app: HttpApp) -> str:
     return sub
 
 
+def text_body(app: HttpApp) -> str:
+    """The request body as text; a body that is not UTF-8 (API Gateway sends it base64-encoded) is a 400."""
+    try:
+        return app.current_event.decoded_body or ""
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8 text", code="invalid_json") from None
+
+
 def json_body(app: HttpApp, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The request body as a JSON object, or a 4xx AppError."""
-    raw = app.current_event.decoded_body or ""
+    raw = text_body(app)
     if len(raw.encode()) > max_bytes:
         raise PayloadTooLarge(f"body over {max_bytes} bytes")
     if not raw.strip():
@@ -87,8 +95,7 @@ def json_body(app: HttpApp, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
 
 def optional_json_body(app: HttpApp) -> dict[str, Any]:
     """The JSON object body, or {} when the body is empty."""
-    raw = app.current_event.decoded_body or ""
-    return json_body(app) if raw.strip() else {}
+    return json_body(app) if text_body(app).strip() else {}
 
 
 def page_request(app: HttpApp, partition: tuple[str, str], sort_prefix: str) -> tuple[int, dict[str, Any] | None]:
