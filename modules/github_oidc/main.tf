@@ -313,9 +313,15 @@ locals {
         conditions = local.resource_tags[env]
       }
       NewDistributions = {
-        # CreateDistribution accepts no tag condition; the distribution is then the env's by its tags.
-        actions   = ["cloudfront:CreateDistribution", "cloudfront:TagResource"]
+        # CreateDistribution accepts no tag condition; the tags it is created
+        # with must be the env's, and they make it the env's.
+        actions   = ["cloudfront:CreateDistribution"]
         resources = ["arn:${local.partition}:cloudfront::*:distribution/*"]
+      }
+      DistributionTags = {
+        actions    = ["cloudfront:TagResource"]
+        resources  = ["arn:${local.partition}:cloudfront::*:distribution/*"]
+        conditions = local.request_tags[env]
       }
       Distributions = {
         actions = [
@@ -395,7 +401,7 @@ locals {
     ]
     services = [
       "NewApis", "Apis", "ApiAccount", "NewEmailIdentities", "EmailIdentities", "NewCertificates", "Certificates",
-      "NewDistributions", "Distributions", "MediaServerCreate", "MediaServerLaunch",
+      "NewDistributions", "DistributionTags", "Distributions", "MediaServerCreate", "MediaServerLaunch",
       "MediaServerTagOnCreate", "MediaServers", "Records", "ForeignAppTags", "ForeignEnvTags",
     ]
   }
