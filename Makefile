@@ -48,7 +48,7 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@echo "parley: creating $(LINT_VENV) with the pinned workflow linters"
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
-	@$(PY) -m tools.workflow_lint --install $(LINT_VENV)
+	@$(PYTHON) -m tools.workflow_lint --install $(LINT_VENV)
 	@touch $@
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Create .venv (pinned Python tools) and .venv-checkov (idempotent)
