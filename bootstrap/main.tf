@@ -38,8 +38,9 @@ module "state_backend" {
   tls_only_enabled = !var.emulator
 }
 
-# GitHub Actions deploy role of this env (and, once per account, the OIDC
-# provider), when envs/<env>/bootstrap.tfvars sets `github`.
+# GitHub Actions deploy role of this env, the permissions boundary of the
+# roles its stack creates (and, once per account, the OIDC provider), when
+# envs/<env>/bootstrap.tfvars sets `github`.
 data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {
@@ -70,6 +71,7 @@ module "github_oidc" {
       github_environment         = each.value.github_environment
       branches                   = each.value.branches
       pull_request_plans_enabled = each.value.pull_request_plans_enabled
+      hosted_zone_id             = each.value.hosted_zone_id
     }
   }
 }

@@ -17,3 +17,8 @@ output "github_oidc_provider_arn" {
   description = "ARN of the GitHub OIDC provider the deploy role trusts (null without `github`)."
   value       = try(module.github_oidc[var.env].oidc_provider_arn, null)
 }
+
+output "deploy_boundary_arn" {
+  description = "ARN of the permissions boundary every role of the env's stack must carry (null without `github`)."
+  value       = try(module.github_oidc[var.env].boundary_policy_arns[var.env], null)
+}

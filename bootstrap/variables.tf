@@ -25,7 +25,7 @@ variable "emulator" {
 }
 
 variable "github" {
-  description = "GitHub Actions access for this env (null: none): the repository whose workflow runs may assume the env's deploy role, and which runs."
+  description = "GitHub Actions access for this env (null: none): the repository whose workflow runs may assume the env's deploy role, which runs, and the Route 53 hosted zone its stack writes records in (null: none)."
   type = object({
     repository                 = string
     app                        = optional(string, "parley")
@@ -34,6 +34,7 @@ variable "github" {
     github_environment         = optional(string)
     branches                   = optional(list(string), [])
     pull_request_plans_enabled = optional(bool, false)
+    hosted_zone_id             = optional(string)
   })
   default = null
 }

@@ -35,13 +35,46 @@ locals {
     "ops.apigateway.amazonaws.com",
   ]
 
+  # Services the stack passes its roles to: functions (also at the edge),
+  # schedules, the API Gateway account logging role, the identity pool and the
+  # media servers' instance profiles.
+  role_services = [
+    "lambda.amazonaws.com", "edgelambda.amazonaws.com", "scheduler.amazonaws.com", "apigateway.amazonaws.com",
+    "cognito-identity.amazonaws.com", "ec2.amazonaws.com",
+  ]
+
+  # The boundary every role the deploy role creates must carry. Its ARN names
+  # the caller's account with a policy variable, so plans stay readable offline.
+  boundary_names = { for env in keys(var.environments) : env => "${var.name_prefix}-boundary-${env}" }
+  boundary_arns = {
+    for env, name in local.boundary_names : env => "arn:${local.partition}:iam::$${aws:PrincipalAccount}:policy/${name}"
+  }
+
+  # Tag-scoped services: a resource is the env's when it carries the envs'
+  # default tags App = <name_prefix> and Env = <env>; new ones must be created
+  # with them, and only these tag keys may be set.
+  tag_keys = ["App", "Env", "ManagedBy", "Name"]
+  request_tags = {
+    for env in keys(var.environments) : env => [
+      { test = "StringEquals", variable = "aws:RequestTag/App", values = [var.name_prefix] },
+      { test = "StringEquals", variable = "aws:RequestTag/Env", values = [env] },
+      { test = "ForAllValues:StringEquals", variable = "aws:TagKeys", values = local.tag_keys },
+    ]
+  }
+  resource_tags = {
+    for env in keys(var.environments) : env => [
+      { test = "StringEquals", variable = "aws:ResourceTag/App", values = [var.name_prefix] },
+      { test = "StringEquals", variable = "aws:ResourceTag/Env", values = [env] },
+    ]
+  }
+
   # Statements of each env's deploy policy. Names of the stack's resources all
-  # start with <name_prefix>-<env>-, so most writes are scoped to that prefix;
-  # KMS keys are scoped by their App/Env tags (the envs' default_tags); services
-  # whose ids are generated (API Gateway, Cognito, EC2, SES) by the env's region.
-  # CloudFront and its certificates and edge functions live in us-east-1.
+  # start with <name_prefix>-<env> (secrets <name_prefix>-<env>/...), so most
+  # writes are scoped to that prefix; services whose ids are generated (KMS,
+  # Cognito, EC2, Auto Scaling, ACM, CloudFront, API Gateway, SES) by the env's
+  # App/Env tags. CloudFront and its certificates and edge functions live in us-east-1.
   statements = {
-    for env, e in var.environments : env => {
+    for env, e in var.environments : env => merge({
       StateObjects = {
         actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
         resources = ["arn:${local.partition}:s3:::${e.state_bucket_name}/*"]
@@ -88,9 +121,19 @@ locals {
         actions = ["lambda:*"]
         resources = distinct([
           "arn:${local.partition}:lambda:${e.region}:*:function:${var.name_prefix}-${env}-*",
-          "arn:${local.partition}:lambda:${e.region}:*:event-source-mapping:*",
           "arn:${local.partition}:lambda:us-east-1:*:function:${var.name_prefix}-${env}-*",
         ])
+      }
+      FunctionTriggers = {
+        # Event source mappings have generated ids: held to the env's functions.
+        actions    = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"]
+        resources  = ["*"]
+        conditions = [{ test = "ArnLike", variable = "lambda:FunctionArn", values = ["arn:${local.partition}:lambda:${e.region}:*:function:${var.name_prefix}-${env}-*"] }]
+      }
+      FunctionTriggerTags = {
+        actions    = ["lambda:TagResource", "lambda:UntagResource"]
+        resources  = ["arn:${local.partition}:lambda:${e.region}:*:event-source-mapping:*"]
+        conditions = local.resource_tags[env]
       }
       Logs = {
         actions   = ["logs:*"]
@@ -111,13 +154,14 @@ locals {
         ]
       }
       Secrets = {
+        # <name_prefix>-<env>/livekit, /turn and /app/<name>, plus the random suffix of the ARN.
         actions   = ["secretsmanager:*"]
-        resources = ["arn:${local.partition}:secretsmanager:${e.region}:*:secret:${var.name_prefix}-${env}-*"]
+        resources = ["arn:${local.partition}:secretsmanager:${e.region}:*:secret:${var.name_prefix}-${env}/*"]
       }
       Schedules = {
         actions = ["scheduler:*", "events:*"]
         resources = [
-          "arn:${local.partition}:scheduler:${e.region}:*:schedule/*/${var.name_prefix}-${env}-*",
+          "arn:${local.partition}:scheduler:${e.region}:*:schedule/${var.name_prefix}-${env}-*/${var.name_prefix}-${env}-*",
           "arn:${local.partition}:scheduler:${e.region}:*:schedule-group/${var.name_prefix}-${env}-*",
           "arn:${local.partition}:events:${e.region}:*:rule/${var.name_prefix}-${env}-*",
         ]
@@ -126,17 +170,34 @@ locals {
         actions = ["cloudwatch:*"]
         resources = [
           "arn:${local.partition}:cloudwatch:${e.region}:*:alarm:${var.name_prefix}-${env}-*",
-          "arn:${local.partition}:cloudwatch::*:dashboard/${var.name_prefix}-${env}-*",
+          "arn:${local.partition}:cloudwatch::*:dashboard/${var.name_prefix}-${env}",
+        ]
+      }
+      RolesWithBoundary = {
+        # A role it creates or whose policies it writes must carry the env's
+        # boundary, so no role can ever hold more than the boundary allows.
+        actions = [
+          "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+        ]
+        resources  = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
+        conditions = [{ test = "StringEquals", variable = "iam:PermissionsBoundary", values = [local.boundary_arns[env]] }]
+      }
+      ManagedPolicies = {
+        actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+        resources = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
+        conditions = [
+          { test = "ArnEquals", variable = "iam:PolicyARN", values = local.attachable_policies },
+          { test = "StringEquals", variable = "iam:PermissionsBoundary", values = [local.boundary_arns[env]] },
         ]
       }
       Roles = {
         # Only the stack's own roles: a deploy role (<name_prefix>-deploy-<env>)
         # never matches, so it cannot widen itself.
         actions = [
-          "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
-          "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:CreateInstanceProfile",
-          "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile",
-          "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+          "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
+          "iam:TagRole", "iam:UntagRole", "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile",
+          "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile",
+          "iam:UntagInstanceProfile",
         ]
         resources = [
           "arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*",
@@ -144,13 +205,9 @@ locals {
         ]
       }
       PassRoles = {
-        actions   = ["iam:PassRole"]
-        resources = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
-      }
-      ManagedPolicies = {
-        actions    = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+        actions    = ["iam:PassRole"]
         resources  = ["arn:${local.partition}:iam::*:role/${var.name_prefix}-${env}-*"]
-        conditions = [{ test = "ArnEquals", variable = "iam:PolicyARN", values = local.attachable_policies }]
+        conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = local.role_services }]
       }
       ServiceLinkedRoles = {
         actions    = ["iam:CreateServiceLinkedRole"]
@@ -160,7 +217,6 @@ locals {
       Unscoped = {
         # Calls that accept no resource ARN, held to the env's region and us-east-1.
         actions = [
-          "acm:RequestCertificate", "cognito-idp:CreateUserPool", "cognito-identity:CreateIdentityPool",
           "secretsmanager:GetRandomPassword",
           # API access logs: API Gateway sets up the delivery to the log group.
           "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
@@ -170,37 +226,30 @@ locals {
         conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = distinct([e.region, "us-east-1"]) }]
       }
       NewKeys = {
-        actions   = ["kms:CreateKey", "kms:TagResource"]
-        resources = ["*"]
-        conditions = [
-          { test = "StringEquals", variable = "aws:RequestTag/App", values = [var.name_prefix] },
-          { test = "StringEquals", variable = "aws:RequestTag/Env", values = [env] },
-        ]
+        # Creating a key with tags also needs kms:TagResource on every key of the
+        # account; the ForeignKey* denials keep it off keys that are not the env's.
+        actions    = ["kms:CreateKey", "kms:TagResource"]
+        resources  = ["*"]
+        conditions = local.request_tags[env]
       }
       Keys = {
-        actions   = ["kms:*"]
-        resources = ["arn:${local.partition}:kms:${e.region}:*:key/*"]
-        conditions = [
-          { test = "StringEquals", variable = "aws:ResourceTag/App", values = [var.name_prefix] },
-          { test = "StringEquals", variable = "aws:ResourceTag/Env", values = [env] },
+        # Key management, not cryptography: the deploy role never decrypts.
+        actions = [
+          "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:PutKeyPolicy", "kms:EnableKeyRotation",
+          "kms:DisableKeyRotation", "kms:UpdateKeyDescription", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+          "kms:EnableKey", "kms:DisableKey", "kms:UntagResource",
         ]
+        resources  = ["arn:${local.partition}:kms:${e.region}:*:key/*"]
+        conditions = local.resource_tags[env]
       }
       KeyAliases = {
         actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
         resources = ["arn:${local.partition}:kms:${e.region}:*:alias/${var.name_prefix}-${env}-*"]
       }
-      Edge = {
-        actions = ["cloudfront:*", "acm:*", "route53:ChangeResourceRecordSets"]
-        resources = distinct([
-          "arn:${local.partition}:cloudfront::*:*",
-          "arn:${local.partition}:acm:${e.region}:*:certificate/*",
-          "arn:${local.partition}:acm:us-east-1:*:certificate/*",
-          "arn:${local.partition}:route53:::hostedzone/*",
-        ])
-      }
-      Apis = {
-        actions   = ["apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
-        resources = ["arn:${local.partition}:apigateway:${e.region}::/*"]
+      NewUserPools = {
+        actions    = ["cognito-idp:CreateUserPool", "cognito-identity:CreateIdentityPool"]
+        resources  = ["*"]
+        conditions = concat(local.request_tags[env], [{ test = "StringEquals", variable = "aws:RequestedRegion", values = [e.region] }])
       }
       UserPools = {
         actions = ["cognito-idp:*", "cognito-identity:*"]
@@ -208,23 +257,335 @@ locals {
           "arn:${local.partition}:cognito-idp:${e.region}:*:userpool/*",
           "arn:${local.partition}:cognito-identity:${e.region}:*:identitypool/*",
         ]
+        conditions = local.resource_tags[env]
+      }
+      IdentityPoolRoles = {
+        # SetIdentityPoolRoles takes no resource ARN; PassRoles limits the roles to the env's.
+        actions    = ["cognito-identity:SetIdentityPoolRoles"]
+        resources  = ["*"]
+        conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = [e.region] }]
+      }
+      NewApis = {
+        actions = ["apigateway:POST"]
+        resources = [
+          "arn:${local.partition}:apigateway:${e.region}::/apis",
+          "arn:${local.partition}:apigateway:${e.region}::/domainnames",
+        ]
+        conditions = local.request_tags[env]
+      }
+      Apis = {
+        # An API's routes, integrations, authorizers and stages are judged by the API's tags.
+        actions = ["apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
+        resources = [
+          "arn:${local.partition}:apigateway:${e.region}::/apis/*",
+          "arn:${local.partition}:apigateway:${e.region}::/domainnames/*",
+        ]
+        conditions = local.resource_tags[env]
+      }
+      ApiAccount = {
+        # The account-wide CloudWatch role of API Gateway (one per account and region).
+        actions   = ["apigateway:PATCH"]
+        resources = ["arn:${local.partition}:apigateway:${e.region}::/account"]
+      }
+      NewEmailIdentities = {
+        actions    = ["ses:CreateEmailIdentity"]
+        resources  = ["arn:${local.partition}:ses:${e.region}:*:identity/*"]
+        conditions = local.request_tags[env]
+      }
+      EmailIdentities = {
+        actions    = ["ses:*"]
+        resources  = ["arn:${local.partition}:ses:${e.region}:*:identity/*"]
+        conditions = local.resource_tags[env]
+      }
+      NewCertificates = {
+        actions   = ["acm:RequestCertificate", "acm:AddTagsToCertificate"]
+        resources = ["*"]
+        conditions = concat(local.request_tags[env], [
+          { test = "StringEquals", variable = "aws:RequestedRegion", values = distinct([e.region, "us-east-1"]) },
+        ])
+      }
+      Certificates = {
+        actions = ["acm:*"]
+        resources = distinct([
+          "arn:${local.partition}:acm:${e.region}:*:certificate/*",
+          "arn:${local.partition}:acm:us-east-1:*:certificate/*",
+        ])
+        conditions = local.resource_tags[env]
+      }
+      NewDistributions = {
+        # CreateDistribution accepts no tag condition; the tags it is created
+        # with must be the env's, and they make it the env's.
+        actions   = ["cloudfront:CreateDistribution"]
+        resources = ["arn:${local.partition}:cloudfront::*:distribution/*"]
+      }
+      DistributionTags = {
+        actions    = ["cloudfront:TagResource"]
+        resources  = ["arn:${local.partition}:cloudfront::*:distribution/*"]
+        conditions = local.request_tags[env]
+      }
+      Distributions = {
+        actions = [
+          "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution", "cloudfront:CreateInvalidation",
+          "cloudfront:UntagResource",
+        ]
+        resources  = ["arn:${local.partition}:cloudfront::*:distribution/*"]
+        conditions = local.resource_tags[env]
+      }
+      EdgeSettings = {
+        # Origin access controls and response headers policies carry no tags
+        # and generated ids: nothing narrower than the resource type exists.
+        actions = [
+          "cloudfront:CreateOriginAccessControl", "cloudfront:UpdateOriginAccessControl",
+          "cloudfront:DeleteOriginAccessControl", "cloudfront:CreateResponseHeadersPolicy",
+          "cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy",
+        ]
+        resources = [
+          "arn:${local.partition}:cloudfront::*:origin-access-control/*",
+          "arn:${local.partition}:cloudfront::*:response-headers-policy/*",
+        ]
+      }
+      MediaServerCreate = {
+        actions = [
+          "ec2:RunInstances", "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateSecurityGroup",
+          "ec2:CreateInternetGateway", "ec2:CreateRouteTable", "ec2:AllocateAddress", "ec2:CreateLaunchTemplate",
+          "autoscaling:CreateAutoScalingGroup",
+        ]
+        resources  = ["arn:${local.partition}:ec2:${e.region}:*:*", "arn:${local.partition}:autoscaling:${e.region}:*:autoScalingGroup:*:autoScalingGroupName/${var.name_prefix}-${env}-*"]
+        conditions = local.request_tags[env]
+      }
+      MediaServerLaunch = {
+        # What a new instance uses without creating it: the AMI, the subnet,
+        # the security group and the launch template (judged by tags when owned).
+        actions   = ["ec2:RunInstances"]
+        resources = ["arn:${local.partition}:ec2:${e.region}::image/*"]
+      }
+      MediaServerTagOnCreate = {
+        actions    = ["ec2:CreateTags"]
+        resources  = ["arn:${local.partition}:ec2:${e.region}:*:*"]
+        conditions = [{ test = "Null", variable = "ec2:CreateAction", values = ["false"] }]
       }
       MediaServers = {
         actions = ["ec2:*", "autoscaling:*"]
         resources = [
           "arn:${local.partition}:ec2:${e.region}:*:*",
-          "arn:${local.partition}:ec2:${e.region}::image/*",
           "arn:${local.partition}:autoscaling:${e.region}:*:autoScalingGroup:*:autoScalingGroupName/${var.name_prefix}-${env}-*",
         ]
+        conditions = local.resource_tags[env]
       }
       Parameters = {
         # The public Amazon Linux AMI parameters the media servers boot from.
         actions   = ["ssm:GetParameter", "ssm:GetParameters"]
         resources = ["arn:${local.partition}:ssm:${e.region}::parameter/aws/service/*"]
       }
-      Email = {
-        actions   = ["ses:*"]
-        resources = ["arn:${local.partition}:ses:${e.region}:*:identity/*"]
+      }, e.hosted_zone_id == null ? {} : {
+      Records = {
+        # Certificate validation and alias records, in the one hosted zone given.
+        actions   = ["route53:ChangeResourceRecordSets"]
+        resources = ["arn:${local.partition}:route53:::hostedzone/${e.hosted_zone_id}"]
+      }
+    })
+  }
+
+  # A role's inline policies hold at most 10,240 characters and a managed
+  # policy 6,144, so the deploy policy is three managed policies, by statement id.
+  policy_parts = {
+    stack = [
+      "StateObjects", "StateBucket", "StateLock", "Describe", "Table", "Functions", "FunctionTriggers",
+      "FunctionTriggerTags", "Logs", "Buckets", "Messaging", "Secrets", "Schedules", "Monitoring", "Unscoped",
+      "Parameters", "EdgeSettings",
+    ]
+    access = [
+      "RolesWithBoundary", "ManagedPolicies", "Roles", "PassRoles", "ServiceLinkedRoles", "NewKeys", "Keys",
+      "KeyAliases", "NewUserPools", "UserPools", "IdentityPoolRoles", "KeepTheBoundary", "KeepRoleBoundaries",
+      "KeepDeployRoles", "ForeignKeyAppTags", "ForeignKeyEnvTags", "ForeignEc2Tags",
+    ]
+    services = [
+      "NewApis", "Apis", "ApiAccount", "NewEmailIdentities", "EmailIdentities", "NewCertificates", "Certificates",
+      "NewDistributions", "DistributionTags", "Distributions", "MediaServerCreate", "MediaServerLaunch",
+      "MediaServerTagOnCreate", "MediaServers", "Records", "ForeignAppTags", "ForeignEnvTags",
+    ]
+  }
+  deploy_policies = {
+    for pair in setproduct(keys(var.environments), keys(local.policy_parts)) : "${pair[0]}-${pair[1]}" => {
+      env   = pair[0]
+      part  = pair[1]
+      allow = { for sid, s in local.statements[pair[0]] : sid => s if contains(local.policy_parts[pair[1]], sid) }
+      deny  = { for sid, s in local.denials[pair[0]] : sid => s if contains(local.policy_parts[pair[1]], sid) }
+    }
+  }
+
+  # Denials no Allow above can lift.
+  denials = {
+    for env in keys(var.environments) : env => {
+      KeepTheBoundary = {
+        # The boundary itself: no new version, no deletion, no new default.
+        actions = [
+          "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
+          "iam:TagPolicy", "iam:UntagPolicy",
+        ]
+        resources = ["arn:${local.partition}:iam::*:policy/${local.boundary_names[env]}"]
+      }
+      KeepRoleBoundaries = {
+        actions   = ["iam:DeleteRolePermissionsBoundary"]
+        resources = ["*"]
+      }
+      KeepDeployRoles = {
+        actions = [
+          "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*",
+          "iam:Update*",
+        ]
+        resources = [
+          "arn:${local.partition}:iam::*:role/${var.name_prefix}-deploy-*",
+          "arn:${local.partition}:iam::*:policy/${var.name_prefix}-deploy-*",
+        ]
+      }
+      # Re-tagging a key of another app or env (or an untagged one) would make
+      # it the env's. Creating a key with tags is judged on no key ARN, so
+      # these never stop the env's own new keys.
+      ForeignKeyAppTags = {
+        actions    = ["kms:TagResource", "kms:UntagResource"]
+        resources  = ["arn:${local.partition}:kms:*:*:key/*"]
+        conditions = [{ test = "StringNotEquals", variable = "aws:ResourceTag/App", values = [var.name_prefix] }]
+      }
+      ForeignKeyEnvTags = {
+        actions    = ["kms:TagResource", "kms:UntagResource"]
+        resources  = ["arn:${local.partition}:kms:*:*:key/*"]
+        conditions = [{ test = "StringNotEquals", variable = "aws:ResourceTag/Env", values = [env] }]
+      }
+      # Other tag-scoped resources: never re-tag one that another app or env owns.
+      ForeignAppTags = {
+        actions   = local.tagging_actions
+        resources = local.tagged_resources
+        conditions = [
+          { test = "Null", variable = "aws:ResourceTag/App", values = ["false"] },
+          { test = "StringNotEquals", variable = "aws:ResourceTag/App", values = [var.name_prefix] },
+        ]
+      }
+      ForeignEnvTags = {
+        actions   = local.tagging_actions
+        resources = local.tagged_resources
+        conditions = [
+          { test = "Null", variable = "aws:ResourceTag/Env", values = ["false"] },
+          { test = "StringNotEquals", variable = "aws:ResourceTag/Env", values = [env] },
+        ]
+      }
+      # EC2 tags a new resource in the call that creates it (ec2:CreateAction);
+      # any other tag change needs a resource that is already the env's.
+      ForeignEc2Tags = {
+        actions   = ["ec2:CreateTags", "ec2:DeleteTags"]
+        resources = ["*"]
+        conditions = [
+          { test = "Null", variable = "ec2:CreateAction", values = ["true"] },
+          { test = "StringNotEquals", variable = "aws:ResourceTag/Env", values = [env] },
+        ]
+      }
+    }
+  }
+
+  tagging_actions = [
+    "cognito-idp:TagResource", "cognito-idp:UntagResource",
+    "cognito-identity:TagResource", "cognito-identity:UntagResource", "ses:TagResource", "ses:UntagResource",
+    "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "cloudfront:TagResource", "cloudfront:UntagResource",
+    "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags", "lambda:TagResource", "lambda:UntagResource",
+  ]
+  # The resources ForeignAppTags and ForeignEnvTags guard.
+  tagged_resources = [for pattern in [
+    "cognito-idp:*:*:userpool/*", "cognito-identity:*:*:identitypool/*", "ses:*:*:identity/*",
+    "acm:*:*:certificate/*", "cloudfront::*:distribution/*", "autoscaling:*:*:autoScalingGroup:*",
+    "lambda:*:*:event-source-mapping:*",
+  ] : "arn:${local.partition}:${pattern}"]
+
+  # What the stack's function and instance roles may ever do, whatever their
+  # own policies say: data-plane access to the env's resources, nothing that
+  # administers IAM, keys, functions or policies.
+  boundary_statements = {
+    for env, e in var.environments : env => {
+      Data = {
+        actions = [
+          "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+          "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+          "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+        ]
+        resources = ["arn:${local.partition}:dynamodb:*:*:table/${var.name_prefix}-${env}-*"]
+      }
+      Files = {
+        actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"]
+        resources = ["arn:${local.partition}:s3:::${var.name_prefix}-${env}-*"]
+      }
+      Queues = {
+        actions = [
+          "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+          "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sns:Publish",
+        ]
+        resources = [
+          "arn:${local.partition}:sqs:*:*:${var.name_prefix}-${env}-*",
+          "arn:${local.partition}:sns:*:*:${var.name_prefix}-${env}-*",
+        ]
+      }
+      Secrets = {
+        actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+        resources = ["arn:${local.partition}:secretsmanager:*:*:secret:${var.name_prefix}-${env}/*"]
+      }
+      Invoke = {
+        actions   = ["lambda:InvokeFunction"]
+        resources = ["arn:${local.partition}:lambda:*:*:function:${var.name_prefix}-${env}-*"]
+      }
+      Logs = {
+        actions = [
+          "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:PutRetentionPolicy",
+          "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
+        ]
+        resources = [
+          "arn:${local.partition}:logs:*:*:log-group:*${var.name_prefix}-${env}-*",
+          "arn:${local.partition}:logs:*:*:log-group:API-Gateway-Execution-Logs_*",
+        ]
+      }
+      Connections = {
+        # Posting to WebSocket connections: API ids are generated.
+        actions   = ["execute-api:ManageConnections", "execute-api:Invoke"]
+        resources = ["arn:${local.partition}:execute-api:${e.region}:*:*"]
+      }
+      Mail = {
+        actions   = ["ses:SendEmail", "ses:SendRawEmail"]
+        resources = ["arn:${local.partition}:ses:*:*:identity/*"]
+      }
+      Users = {
+        actions = [
+          "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminGetUser",
+          "cognito-idp:AdminInitiateAuth", "cognito-idp:AdminRespondToAuthChallenge",
+        ]
+        resources  = ["arn:${local.partition}:cognito-idp:${e.region}:*:userpool/*"]
+        conditions = local.resource_tags[env]
+      }
+      Crypto = {
+        # Only through the services holding the env's data.
+        actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey*"]
+        resources = ["arn:${local.partition}:kms:*:*:key/*"]
+        conditions = [{ test = "StringLike", variable = "kms:ViaService", values = [
+          for service in ["dynamodb", "s3", "sns", "sqs", "secretsmanager"] : "${service}.*.amazonaws.com"
+        ] }]
+      }
+      Telemetry = {
+        # Tracing, metrics, own address and Session Manager (actions that take no resource ARN).
+        actions = [
+          "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+          "cloudwatch:PutMetricData", "ec2:DescribeAddresses", "ec2:DescribeVolumes", "ec2:DescribeTags",
+          "ssm:UpdateInstanceInformation", "ssm:ListAssociations", "ssm:ListInstanceAssociations",
+          "ssm:DescribeAssociation", "ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest",
+          "ssm:GetDeployablePatchSnapshotForInstance", "ssm:PutInventory", "ssm:PutComplianceItems",
+          "ssm:PutConfigurePackageResult", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+          "ssm:GetParameter", "ssm:GetParameters", "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+          "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+          "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+        ]
+        resources = ["*"]
+      }
+      OwnAddress = {
+        # A media server re-attaches its own Elastic IP after a replacement.
+        actions    = ["ec2:AssociateAddress"]
+        resources  = ["arn:${local.partition}:ec2:${e.region}:*:*"]
+        conditions = local.resource_tags[env]
       }
     }
   }
@@ -267,10 +628,52 @@ data "aws_iam_policy_document" "trust" {
 }
 
 data "aws_iam_policy_document" "deploy" {
+  for_each = local.deploy_policies
+
+  dynamic "statement" {
+    for_each = each.value.allow
+    content {
+      sid       = statement.key
+      effect    = "Allow"
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.deny
+    content {
+      sid       = statement.key
+      effect    = "Deny"
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "boundary" {
   for_each = var.environments
 
   dynamic "statement" {
-    for_each = local.statements[each.key]
+    for_each = local.boundary_statements[each.key]
     content {
       sid       = statement.key
       effect    = "Allow"
@@ -289,6 +692,15 @@ data "aws_iam_policy_document" "deploy" {
   }
 }
 
+# The permissions boundary of every role the env's stack creates.
+resource "aws_iam_policy" "boundary" {
+  for_each = var.environments
+
+  name        = local.boundary_names[each.key]
+  description = "Permissions boundary of the ${var.name_prefix} ${each.key} stack's roles (set by its deploy role)."
+  policy      = data.aws_iam_policy_document.boundary[each.key].json
+}
+
 resource "aws_iam_role" "this" {
   for_each = var.environments
 
@@ -299,10 +711,27 @@ resource "aws_iam_role" "this" {
   permissions_boundary = var.permissions_boundary_arn
 }
 
-resource "aws_iam_role_policy" "this" {
-  for_each = var.environments
+resource "aws_iam_policy" "deploy" {
+  for_each = local.deploy_policies
 
-  name   = "${var.name_prefix}-deploy-${each.key}"
-  role   = aws_iam_role.this[each.key].id
-  policy = data.aws_iam_policy_document.deploy[each.key].json
+  name        = "${var.name_prefix}-deploy-${each.key}"
+  description = "What the ${var.name_prefix} ${each.value.env} deploy role may do (${each.value.part} part)."
+  policy      = data.aws_iam_policy_document.deploy[each.key].json
+
+  lifecycle {
+    precondition {
+      condition = length(setsubtract(
+        concat(keys(local.statements[each.value.env]), keys(local.denials[each.value.env])),
+        flatten(values(local.policy_parts)),
+      )) == 0
+      error_message = "Every statement of the deploy policy must be listed in local.policy_parts."
+    }
+  }
+}
+
+resource "aws_iam_role_policy_attachment" "deploy" {
+  for_each = local.deploy_policies
+
+  role       = aws_iam_role.this[each.value.env].name
+  policy_arn = aws_iam_policy.deploy[each.key].arn
 }

