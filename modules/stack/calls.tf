@@ -284,6 +284,7 @@ output "calls" {
     livekit_url        = local.livekit_url
     turn_host          = local.turn_host
     livekit_public_ip  = var.media_servers_enabled ? module.livekit[0].public_ip : ""
+    turn_public_ip     = var.media_servers_enabled ? module.turn[0].public_ip : ""
     vpc_id             = var.media_servers_enabled ? module.network[0].vpc_id : ""
   }
 }
