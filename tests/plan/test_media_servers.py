@@ -179,7 +179,7 @@ def test_media_servers_toggle_both_ways_in_the_stack(plans: PlanSession) -> None
 
 def test_media_servers_stack_passes_the_turn_domain(plans: PlanSession) -> None:
     # (The call_token function's TURN_HOST is unknown until apply: its environment holds secret ARNs.)
-    with_domain = plans.case("stack", "media").within("turn")
+    with_domain = plans.case("stack", "media").within("turn[0]")
     assert ("tcp", 80, 80) in _ports(with_domain)
     assert '"automate":["turn.example.com"]' in _user_data(with_domain)
 
