@@ -82,6 +82,14 @@ def cloud_init(module: str, case: str, workdir: Path) -> str:
     return script
 
 
+def heredoc(script: str, path: str) -> str:
+    """The body of the heredoc the script writes to ``path`` (``cat > path <<END`` or ``<<'END'``)."""
+    found = re.search(rf"^cat > {re.escape(path)} <<'?([A-Z]+)'?\n(.*?)^\1$", script, re.M | re.S)
+    if not found:
+        raise RenderError(f"the script writes no {path} from a heredoc")
+    return found.group(2)
+
+
 def accepted_cases(module: str) -> list[str]:
     """The module's plan fixtures that plan successfully (not ``reject_*``)."""
     return sorted(p.stem for p in (FIXTURES / module).glob("*.tfvars") if not p.stem.startswith("reject_"))

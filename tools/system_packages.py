@@ -1,9 +1,9 @@
-"""The Debian packages some checks run for real: coturn (TURN server) and shellcheck.
+"""The Debian packages some checks run for real: coturn (TURN server), shellcheck and caddy.
 
-``python3 -m tools.system_packages coturn shellcheck`` makes sure their commands
-exist. A missing one is installed with apt-get when this process is root (quiet,
-non-interactive, without recommends, and without starting coturn's system
-service); otherwise it prints one line saying what to install. Nothing is done,
+``python3 -m tools.system_packages coturn shellcheck caddy`` makes sure their
+commands exist. A missing one is installed with apt-get when this process is
+root (quiet, non-interactive, without recommends, and without starting the
+packages' system services); otherwise it prints one line saying what to install. Nothing is done,
 and no root is needed, when the commands are already there. Tests call
 ``ensure`` the same way and skip with the returned reason (or fail under CI).
 """
@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 # Debian package -> the command the checks run.
-COMMANDS = {"coturn": "turnserver", "shellcheck": "shellcheck"}
+COMMANDS = {"caddy": "caddy", "coturn": "turnserver", "shellcheck": "shellcheck"}
 # Packages that bring a system service which must not start on install.
-SERVICES = {"coturn": "coturn.service"}
+SERVICES = {"caddy": "caddy.service", "coturn": "coturn.service"}
 
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 
 import pytest
 
+from tests.module_render import heredoc
 from tests.plan.harness import ModulePlan, PlanSession, index_plan
 
 
@@ -86,12 +86,6 @@ def test_turn_cloud_init_renders_coturn_settings(plans: PlanSession) -> None:
     assert "Values=parley-dev-turn-eip" in script
 
 
-def _heredoc(script: str, path: str) -> str:
-    found = re.search(rf"^cat > {re.escape(path)} <<'?([A-Z]+)'?\n(.*?)^\1$", script, re.M | re.S)
-    assert found, f"the boot script writes no {path}"
-    return found.group(2)
-
-
 def test_turn_cloud_init_without_a_domain_keeps_the_boot_certificate(plans: PlanSession) -> None:
     script = _user_data(plans.case("turn_ec2", "defaults"))
     assert '-subj "/CN=turn.example.com"' in script and "-out /etc/coturn/cert.pem" in script
@@ -100,7 +94,7 @@ def test_turn_cloud_init_without_a_domain_keeps_the_boot_certificate(plans: Plan
 
 def test_turn_cloud_init_with_a_domain_gets_and_renews_a_real_certificate(plans: PlanSession) -> None:
     script = _user_data(plans.case("turn_ec2", "domain_asg"))
-    config = json.loads(_heredoc(script, "/etc/caddy/caddy.json"))
+    config = json.loads(heredoc(script, "/etc/caddy/caddy.json"))
     tls = config["apps"]["tls"]
     assert set(config["apps"]) == {"tls"}, "Caddy serves no site, it only keeps the certificate"
     assert tls["certificates"]["automate"] == ["turn.example.com"]
@@ -115,19 +109,19 @@ def test_turn_cloud_init_with_a_domain_gets_and_renews_a_real_certificate(plans:
     storage = config["storage"]["root"]
     assert "-v /var/lib/caddy:" + storage + " caddy:2.8" in script
     cert = "/var/lib/caddy/certificates/acme-v02.api.letsencrypt.org-directory/turn.example.com/turn.example.com"
-    installer = _heredoc(script, "/usr/local/sbin/coturn-install-certificate")
+    installer = heredoc(script, "/usr/local/sbin/coturn-install-certificate")
     assert f"cert={cert}.crt" in installer and f"key={cert}.key" in installer
     assert 'install -m 0600 -o 65534 -g 65534 "$key" /etc/coturn/key.pem' in installer
     assert "docker kill --signal USR2 coturn" in installer
-    assert f"PathChanged={cert}.crt" in _heredoc(script, "/etc/systemd/system/coturn-certificate.path")
-    assert "ExecStart=/usr/local/sbin/coturn-install-certificate" in _heredoc(
+    assert f"PathChanged={cert}.crt" in heredoc(script, "/etc/systemd/system/coturn-certificate.path")
+    assert "ExecStart=/usr/local/sbin/coturn-install-certificate" in heredoc(
         script, "/etc/systemd/system/coturn-certificate.service"
     )
     assert "systemctl enable --now coturn-certificate.path" in script
     # coturn starts after the first attempt to install the certificate, with the same configuration as without one.
     assert script.index("/usr/local/sbin/coturn-install-certificate || true") < script.index("--name coturn")
     plain = _user_data(plans.case("turn_ec2", "defaults"))
-    same = (_heredoc(script, "/etc/coturn/turnserver.conf"), _heredoc(plain, "/etc/coturn/turnserver.conf"))
+    same = (heredoc(script, "/etc/coturn/turnserver.conf"), heredoc(plain, "/etc/coturn/turnserver.conf"))
     assert same[0] == same[1]
 
 

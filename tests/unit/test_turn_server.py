@@ -14,7 +14,6 @@ import asyncio
 import datetime
 import ipaddress
 import os
-import re
 import secrets
 import signal
 import socket
@@ -34,7 +33,7 @@ from cryptography.x509.oid import NameOID
 
 from parley.domain.calls import turn_credentials
 from tests.conftest import system_command
-from tests.module_render import cloud_init
+from tests.module_render import cloud_init, heredoc
 
 HOST = "127.0.0.1"
 PUBLIC_IP = "203.0.113.10"  # TEST-NET-3: announced as the relay address, never contacted
@@ -46,10 +45,10 @@ ADDED = {"pidfile", "userdb"}
 
 def boot_config(script: str, private_ip: str, public_ip: str, secret: str) -> str:
     """turnserver.conf exactly as the boot script's shell writes it, for these boot-time values."""
-    heredoc = re.search(r"^cat > /etc/coturn/turnserver\.conf <<CONF\n.*?^CONF\n", script, re.M | re.S)
-    assert heredoc, "the boot script writes /etc/coturn/turnserver.conf from a heredoc"
+    # An unquoted delimiter: the shell expands the variables, as at boot.
+    assert "cat > /etc/coturn/turnserver.conf <<CONF\n" in script
     result = subprocess.run(
-        ["bash", "-c", heredoc.group(0).replace("cat > /etc/coturn/turnserver.conf", "cat", 1)],
+        ["bash", "-c", f"cat <<CONF\n{heredoc(script, '/etc/coturn/turnserver.conf')}CONF\n"],
         env={"PATH": os.environ["PATH"], "PRIVATE_IP": private_ip, "PUBLIC_IP": public_ip, "TURN_SECRET": secret},
         capture_output=True, text=True, check=True,
     )  # fmt: skip
