@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.system_packages import command, ensure
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # No test may reach a real account: fake keys, a fixed region, no metadata service.
@@ -42,3 +44,16 @@ class FakeLambdaContext:
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
+
+
+def system_command(package: str) -> str:
+    """The command of a Debian package a check runs for real (installed first where possible, see
+    tools/system_packages.py); skips with the reason when it cannot be had, except under CI where it fails."""
+    reason = ensure([package]).get(package)
+    found = command(package)
+    if found is None:
+        message = f"{package} is needed for this check: {reason}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -42,7 +42,7 @@ variable "media_servers_enabled" {
 }
 
 variable "media_servers" {
-  description = "The media servers: AMI id (Amazon Linux 2023, arm64 for the default types), availability zones, VPC CIDR, instance types, LiveKit domain and UDP mode, TURN realm, self-healing and CloudWatch agent."
+  description = "The media servers: AMI id (Amazon Linux 2023, arm64 for the default types), availability zones, VPC CIDR, instance types, LiveKit domain and UDP mode, TURN realm and domain (for TURN over TLS), self-healing and CloudWatch agent."
   type = object({
     ami_id                   = optional(string)
     availability_zones       = optional(list(string), [])
@@ -52,6 +52,7 @@ variable "media_servers" {
     livekit_domain           = optional(string, "")
     rtc_port_mode            = optional(string, "range")
     turn_realm               = optional(string, "parley")
+    turn_domain              = optional(string, "")
     self_healing_enabled     = optional(bool, false)
     cloudwatch_agent_enabled = optional(bool, false)
   })
@@ -76,7 +77,8 @@ variable "media_servers" {
 locals {
   media_count = var.media_servers_enabled ? 1 : 0
   livekit_url = var.media_servers_enabled ? module.livekit[0].url : ""
-  turn_host   = var.media_servers_enabled ? module.turn[0].public_ip : ""
+  # Clients reach TURN by its domain when it has one: turns: needs the certificate's name.
+  turn_host = !var.media_servers_enabled ? "" : var.media_servers.turn_domain != "" ? var.media_servers.turn_domain : module.turn[0].public_ip
 
   calls_http_routes = {
     "POST /match/join"              = { function = "match", authorized = true }
@@ -257,6 +259,7 @@ module "turn" {
   turn = {
     secret_arn = aws_secretsmanager_secret_version.turn.arn
     realm      = var.media_servers.turn_realm
+    domain     = var.media_servers.turn_domain
   }
 }
 
@@ -281,6 +284,7 @@ output "calls" {
     livekit_url        = local.livekit_url
     turn_host          = local.turn_host
     livekit_public_ip  = var.media_servers_enabled ? module.livekit[0].public_ip : ""
+    turn_public_ip     = var.media_servers_enabled ? module.turn[0].public_ip : ""
     vpc_id             = var.media_servers_enabled ? module.network[0].vpc_id : ""
   }
 }

@@ -30,13 +30,15 @@ variable "instance" {
 }
 
 variable "turn" {
-  description = "coturn settings: the Secrets Manager ARN of the shared secret (read at boot), the realm, the relay port range and the container image."
+  description = "coturn settings: the Secrets Manager ARN of the shared secret (read at boot), the realm, the relay port range, an optional domain whose certificate Caddy obtains for TURN over TLS, and the container images."
   type = object({
     secret_arn     = string
     realm          = string
     relay_min_port = optional(number, 49152)
     relay_max_port = optional(number, 65535)
+    domain         = optional(string, "")
     image          = optional(string, "coturn/coturn:4.6.3")
+    caddy_image    = optional(string, "caddy:2.8")
   })
   nullable = false
 
@@ -51,5 +53,9 @@ variable "turn" {
   validation {
     condition     = var.turn.relay_min_port >= 1024 && var.turn.relay_min_port < var.turn.relay_max_port && var.turn.relay_max_port <= 65535
     error_message = "turn.relay_min_port and turn.relay_max_port must satisfy 1024 <= min < max <= 65535."
+  }
+  validation {
+    condition     = var.turn.domain == "" || (length(var.turn.domain) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.turn.domain)))
+    error_message = "turn.domain must be empty or a lowercase DNS name like turn.example.com (its A record points at public_ip)."
   }
 }

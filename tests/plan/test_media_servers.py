@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.module_render import heredoc
 from tests.plan.harness import ModulePlan, PlanSession, index_plan
 
 
@@ -20,9 +21,10 @@ def _user_data(case: ModulePlan) -> str:
 
 
 def test_turn_ec2_opens_exactly_the_turn_ports(plans: PlanSession) -> None:
-    assert _ports(plans.case("turn_ec2", "defaults")) == {
-        ("udp", 3478, 3478), ("tcp", 3478, 3478), ("tcp", 5349, 5349), ("udp", 49152, 65535),
-    }  # fmt: skip
+    turn_ports = {("udp", 3478, 3478), ("tcp", 3478, 3478), ("tcp", 5349, 5349), ("udp", 49152, 65535)}
+    assert _ports(plans.case("turn_ec2", "defaults")) == turn_ports
+    # With a domain, port 80 too: the ACME HTTP-01 challenges of its certificate.
+    assert _ports(plans.case("turn_ec2", "domain_asg")) == turn_ports | {("tcp", 80, 80)}
 
 
 def test_livekit_ec2_opens_exactly_the_livekit_ports_in_each_mode(plans: PlanSession) -> None:
@@ -39,7 +41,8 @@ def test_livekit_ec2_opens_exactly_the_livekit_ports_in_each_mode(plans: PlanSes
 
 
 @pytest.mark.parametrize(
-    ("module", "case"), [("turn_ec2", "defaults"), ("livekit_ec2", "range"), ("livekit_ec2", "single_tls_asg")]
+    ("module", "case"),
+    [("turn_ec2", "defaults"), ("turn_ec2", "domain_asg"), ("livekit_ec2", "range"), ("livekit_ec2", "single_tls_asg")],
 )
 def test_media_servers_are_hardened(plans: PlanSession, module: str, case: str) -> None:
     plan = plans.case(module, case)
@@ -83,6 +86,45 @@ def test_turn_cloud_init_renders_coturn_settings(plans: PlanSession) -> None:
     assert "Values=parley-dev-turn-eip" in script
 
 
+def test_turn_cloud_init_without_a_domain_keeps_the_boot_certificate(plans: PlanSession) -> None:
+    script = _user_data(plans.case("turn_ec2", "defaults"))
+    assert '-subj "/CN=turn.example.com"' in script and "-out /etc/coturn/cert.pem" in script
+    assert "caddy" not in script.lower() and "acme" not in script.lower()
+
+
+def test_turn_cloud_init_with_a_domain_gets_and_renews_a_real_certificate(plans: PlanSession) -> None:
+    script = _user_data(plans.case("turn_ec2", "domain_asg"))
+    config = json.loads(heredoc(script, "/etc/caddy/caddy.json"))
+    tls = config["apps"]["tls"]
+    assert set(config["apps"]) == {"tls"}, "Caddy serves no site, it only keeps the certificate"
+    assert tls["certificates"]["automate"] == ["turn.example.com"]
+    [policy] = tls["automation"]["policies"]
+    assert policy["subjects"] == ["turn.example.com"]
+    assert policy["issuers"] == [{
+        "module": "acme", "ca": "https://acme-v02.api.letsencrypt.org/directory",
+        "challenges": {"tls-alpn": {"disabled": True}},
+    }]  # fmt: skip
+    assert config["admin"] == {"disabled": True}
+    # Caddy's storage (mounted from /var/lib/caddy) is where the installer and the path unit look.
+    storage = config["storage"]["root"]
+    assert "-v /var/lib/caddy:" + storage + " caddy:2.8" in script
+    cert = "/var/lib/caddy/certificates/acme-v02.api.letsencrypt.org-directory/turn.example.com/turn.example.com"
+    installer = heredoc(script, "/usr/local/sbin/coturn-install-certificate")
+    assert f"cert={cert}.crt" in installer and f"key={cert}.key" in installer
+    assert 'install -m 0600 -o 65534 -g 65534 "$key" /etc/coturn/key.pem' in installer
+    assert "docker kill --signal USR2 coturn" in installer
+    assert f"PathChanged={cert}.crt" in heredoc(script, "/etc/systemd/system/coturn-certificate.path")
+    assert "ExecStart=/usr/local/sbin/coturn-install-certificate" in heredoc(
+        script, "/etc/systemd/system/coturn-certificate.service"
+    )
+    assert "systemctl enable --now coturn-certificate.path" in script
+    # coturn starts after the first attempt to install the certificate, with the same configuration as without one.
+    assert script.index("/usr/local/sbin/coturn-install-certificate || true") < script.index("--name coturn")
+    plain = _user_data(plans.case("turn_ec2", "defaults"))
+    same = (heredoc(script, "/etc/coturn/turnserver.conf"), heredoc(plain, "/etc/coturn/turnserver.conf"))
+    assert same[0] == same[1]
+
+
 def test_livekit_cloud_init_renders_keys_ports_and_optional_caddy(plans: PlanSession) -> None:
     plain = _user_data(plans.case("livekit_ec2", "range"))
     assert "port: 7880" in plain and "tcp_port: 7881" in plain
@@ -111,6 +153,7 @@ def test_media_servers_reject_ssh_bad_ami_mode_and_relay_range(plans: PlanSessio
     assert "instance.ami_id must be an AMI id" in plans.rejection("media_host", "reject_ami")
     assert "rtc_port_mode must be" in plans.rejection("livekit_ec2", "reject_port_mode")
     assert "relay_min_port and turn.relay_max_port" in plans.rejection("turn_ec2", "reject_relay_range")
+    assert "turn.domain must be empty or a lowercase DNS name" in plans.rejection("turn_ec2", "reject_domain")
 
 
 def test_media_servers_toggle_both_ways_in_the_stack(plans: PlanSession) -> None:
@@ -126,6 +169,14 @@ def test_media_servers_toggle_both_ways_in_the_stack(plans: PlanSession) -> None
     secrets = {v["values"]["name"]: v["values"] for v in off.of_type("aws_secretsmanager_secret").values()}
     assert set(secrets) == {"parley-dev/livekit", "parley-dev/turn"}
     assert all(s["recovery_window_in_days"] == 0 for s in secrets.values())
+
+
+def test_media_servers_stack_passes_the_turn_domain(plans: PlanSession) -> None:
+    # In the stack the boot script and the call_token environment are known only at apply (they hold
+    # secret ARNs); the port the domain opens is known at plan time.
+    assert ("tcp", 80, 80) in _ports(plans.case("stack", "media").within("turn[0]"))
+    local_turn = ModulePlan("local.turn", index_plan(plans.envs["local"], "module.stack.module.turn[0]."))
+    assert ("tcp", 80, 80) not in _ports(local_turn), "no domain, no port 80"
 
 
 def test_media_secrets_are_write_only(plans: PlanSession) -> None:
