@@ -102,16 +102,6 @@ resource "aws_cognito_user_pool" "this" {
   }
 }
 
-resource "aws_lambda_permission" "trigger" {
-  for_each = local.trigger_arns
-
-  statement_id  = "AllowCognito-${replace(each.key, "_", "-")}"
-  action        = "lambda:InvokeFunction"
-  function_name = each.value
-  principal     = "cognito-idp.amazonaws.com"
-  source_arn    = aws_cognito_user_pool.this.arn
-}
-
 resource "aws_cognito_identity_provider" "google" {
   count = var.google.enabled ? 1 : 0
 

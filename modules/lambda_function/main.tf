@@ -97,7 +97,7 @@ resource "aws_lambda_function" "this" {
 resource "aws_lambda_permission" "this" {
   for_each = var.invoke_permissions
 
-  statement_id  = "Allow-${each.key}"
+  statement_id  = each.key
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   principal     = each.value.principal
