@@ -44,7 +44,8 @@ def terraform_binary() -> str:
 
 
 def envs() -> list[str]:
-    return sorted(p.name for p in ENVS_DIR.iterdir() if (p / "main.tf").is_file())
+    """Environment folders: a root (main.tf, linked to envs/shared) with its own terraform.tfvars."""
+    return sorted(p.name for p in ENVS_DIR.iterdir() if (p / "main.tf").is_file() and (p / "terraform.tfvars").is_file())
 
 
 def check_env(name: str) -> None:

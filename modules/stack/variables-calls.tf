@@ -34,6 +34,7 @@ variable "media_servers_enabled" {
   description = "Run the LiveKit and TURN servers on EC2 (off in dev to save cost; the API keeps working without them)."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "media_servers" {
