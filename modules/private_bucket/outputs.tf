@@ -1,6 +1,6 @@
 output "bucket_name" {
-  description = "Name of the bucket."
-  value       = aws_s3_bucket.this.id
+  description = "Name of the bucket (known at plan time)."
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_arn" {

@@ -149,11 +149,14 @@ resource "aws_secretsmanager_secret" "app" {
   recovery_window_in_days = var.data_protection_enabled ? 30 : 0
 }
 
+# Generated at apply time, once the secret exists (the empty substr of its ARN),
+# so plans need no AWS call; look-alike characters are left out.
 ephemeral "aws_secretsmanager_random_password" "app" {
   for_each = { for name, s in var.app_secrets : name => s if s.generate }
 
   password_length     = 48
   exclude_punctuation = true
+  exclude_characters  = "${substr(aws_secretsmanager_secret.app[each.key].arn, 0, 0)}lIO0"
 }
 
 resource "aws_secretsmanager_secret_version" "app" {

@@ -77,7 +77,14 @@ def test_hcl_modules_have_no_provider_backend_or_credential_data_sources(folder:
 ENVS = [ROOT / "envs" / name for name in envs()]
 SHARED = ROOT / "envs" / "shared"
 # What may differ between environments; everything else is a link to the one shared root.
-ENV_OWN_FILES = {"terraform.tfvars", "providers.tf", "backend.hcl", "bootstrap.tfvars", "edge_auth.json", ".terraform.lock.hcl"}
+ENV_OWN_FILES = {
+    "terraform.tfvars",
+    "providers.tf",
+    "backend.hcl",
+    "bootstrap.tfvars",
+    "edge_auth.json",
+    ".terraform.lock.hcl",
+}
 SHARED_FILES = {"main.tf", "variables.tf", "outputs.tf", "versions.tf"}
 
 
@@ -96,7 +103,9 @@ def test_hcl_env_folders_hold_only_what_differs(env: Path) -> None:
     for name, link in links.items():
         target = ROOT / "backend.tf" if name == "backend.tf" else SHARED / name
         assert link.resolve() == target, f"{env.name}/{name} must link to {target.relative_to(ROOT)}"
-        assert not link.readlink().is_absolute(), f"{env.name}/{name} must be a relative link (copies and checkouts move)"
+        assert not link.readlink().is_absolute(), (
+            f"{env.name}/{name} must be a relative link (copies and checkouts move)"
+        )
 
 
 def test_hcl_env_providers_are_the_only_provider_blocks() -> None:

@@ -9,7 +9,6 @@ answers JSON (errors as ``{"error", "message"}`` via parley.handlers.http).
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import time
 import uuid
@@ -29,20 +28,11 @@ from parley.handlers.http import json_body, logger, make_resolver
 from parley.settings import BaseSettings, env, load, settings_class
 
 
-def parse_secret_ids(value: str) -> dict[str, str]:
-    """APP_SECRETS: a JSON object of app secret name -> Secrets Manager secret id."""
-    ids = json.loads(value)
-    if not isinstance(ids, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ids.items()):
-        raise ValueError("APP_SECRETS must be a JSON object of name -> secret id")
-    return ids
-
-
 @settings_class
 class ApiSettings(BaseSettings):
     uploads_bucket: str = env("UPLOADS_BUCKET")
     upload_max_bytes: int = env("UPLOAD_MAX_BYTES", parse=int)
     reminder_shard_count: int = env("REMINDER_SHARD_COUNT", parse=int)
-    app_secrets: dict[str, str] = env("APP_SECRETS", parse=parse_secret_ids)
 
 
 app = make_resolver()
