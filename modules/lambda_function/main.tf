@@ -99,7 +99,7 @@ resource "aws_lambda_permission" "this" {
 
   statement_id  = each.key
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = aws_lambda_function.this.arn
   principal     = each.value.principal
   source_arn    = each.value.source_arn
 }

@@ -44,7 +44,7 @@ resource "aws_s3_bucket" "this" {
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
+  bucket                  = aws_s3_bucket.this.bucket
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
@@ -53,14 +53,14 @@ resource "aws_s3_bucket_public_access_block" "this" {
 
 resource "aws_s3_bucket_ownership_controls" "this" {
   #checkov:skip=CKV2_AWS_65:object_ownership is BucketOwnerEnforced unless the caller needs ACL delivery (CloudFront standard logs)
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   rule {
     object_ownership = var.object_ownership
   }
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = var.encryption.sse_algorithm
@@ -73,7 +73,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 resource "aws_s3_bucket_versioning" "this" {
   count = var.versioning_enabled ? 1 : 0
 
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   versioning_configuration {
     status = "Enabled"
   }
@@ -82,7 +82,7 @@ resource "aws_s3_bucket_versioning" "this" {
 resource "aws_s3_bucket_policy" "this" {
   count = length(local.statements) > 0 ? 1 : 0
 
-  bucket     = aws_s3_bucket.this.id
+  bucket     = aws_s3_bucket.this.bucket
   policy     = jsonencode({ Version = "2012-10-17", Statement = local.statements })
   depends_on = [aws_s3_bucket_public_access_block.this]
 }

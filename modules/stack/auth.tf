@@ -5,6 +5,8 @@
 locals {
   auth_custom          = var.auth.sign_in_mode == "custom_auth"
   auth_session_minutes = 3
+  # Cognito's native EMAIL_OTP needs none of the challenge triggers.
+  auth_unused_functions = local.auth_custom ? [] : ["auth_define", "auth_create", "auth_verify"]
 
   # The Cognito trigger each sign-in function serves; the three challenge
   # triggers exist only in custom_auth mode. Cognito waits at most 5 seconds.
@@ -16,11 +18,9 @@ locals {
   }
   auth_trigger_specs = {
     auth_define = {
-      enabled     = local.auth_custom
       description = "Cognito DefineAuthChallenge: email code, 3 tries."
     }
     auth_create = {
-      enabled     = local.auth_custom
       description = "Cognito CreateAuthChallenge: mails a 6-digit code through SES."
       environment = {
         AUTH_EMAIL_SENDER       = module.cognito.email_from_address
@@ -33,7 +33,6 @@ locals {
       }
     }
     auth_verify = {
-      enabled     = local.auth_custom
       description = "Cognito VerifyAuthChallengeResponse: constant-time code check."
     }
     auth_post_confirmation = {
@@ -59,7 +58,7 @@ locals {
   # referenced, because they read the pool's ids (see main.tf).
   auth_triggers = {
     for key, trigger in local.auth_trigger_of : trigger => "${local.lambda_arn_prefix}${replace(key, "_", "-")}"
-    if key == "auth_post_confirmation" || local.auth_custom
+    if !contains(local.auth_unused_functions, key)
   }
 
   # Contract: how other features trust the pool's tokens.

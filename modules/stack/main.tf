@@ -48,12 +48,15 @@ locals {
   lambda_arn_prefix = "arn:${data.aws_partition.current.partition}:lambda:${local.table_arn_parts[3]}:${local.table_arn_parts[4]}:function:${var.name_prefix}-"
 
   # Every function by its name in lambda_src/functions.toml, from the feature
-  # maps. An entry holds a description and, when needed: enabled (default
-  # true), runtime (memory_mb, timeout_seconds), environment, statements (IAM,
-  # by key), routes (HTTP route key -> JWT-authorized) and invoke_permissions
-  # (by statement id). tests/static/test_stack_layout.py rejects other keys.
-  function_specs     = merge(local.auth_functions, local.api_functions, local.websocket_functions, local.calls_functions, local.schedules_functions)
-  deployed_functions = sort([for key, f in local.function_specs : key if lookup(f, "enabled", true)])
+  # maps. An entry holds a description and, when needed: runtime (memory_mb,
+  # timeout_seconds), environment, statements (IAM, by key), routes (HTTP route
+  # key -> JWT-authorized) and invoke_permissions (by statement id).
+  # tests/static/test_stack_layout.py rejects other keys.
+  function_specs = merge(local.auth_functions, local.api_functions, local.websocket_functions, local.calls_functions, local.schedules_functions)
+  # Which are deployed: every packaged function but the edge check (static_site
+  # deploys it) and those the sign-in mode leaves out. Known from variables
+  # alone, so validations can name them before anything is planned.
+  deployed_functions = sort(setsubtract(keys(local.manifest), concat(["edge_auth"], local.auth_unused_functions)))
 
   # App secret name -> its Secrets Manager name (known at plan time, unlike the
   # ARN), and for each reading function the secrets it reads.

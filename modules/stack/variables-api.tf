@@ -60,6 +60,7 @@ variable "app_secrets" {
     condition     = alltrue([for s in values(var.app_secrets) : length(s.readers) > 0 && alltrue([for r in s.readers : can(regex("^[a-z][a-z0-9_]*$", r))])])
     error_message = "each app secret needs at least one reader, a function name as in lambda_src/functions.toml (e.g. \"api\")."
   }
+  # Checked at plan time (it reads the deployed functions).
   validation {
     condition     = alltrue([for s in values(var.app_secrets) : alltrue([for r in s.readers : contains(local.deployed_functions, r)])])
     error_message = "app_secrets readers must be functions this stack deploys: ${join(", ", local.deployed_functions)}."

@@ -22,7 +22,7 @@ MODULES = ROOT / "modules"
 STACK = MODULES / "stack"
 # Files every feature may read: the hub (shared resources and the function module) and the renamed addresses.
 HUB = {"main.tf", "moved.tf"}
-SPEC_KEYS = {"description", "enabled", "runtime", "environment", "statements", "routes", "invoke_permissions"}
+SPEC_KEYS = {"description", "runtime", "environment", "statements", "routes", "invoke_permissions"}
 REFERENCE = re.compile(r"\b(local|module)\.([a-z0-9_]+)|\b(aws_[a-z0-9_]+)\.([a-z0-9_]+)\b")
 
 
