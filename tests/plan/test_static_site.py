@@ -46,7 +46,7 @@ def test_static_site_origin_uses_origin_access_control(plans: PlanSession) -> No
 
 def test_static_site_bucket_policy_lets_only_this_distribution_read(plans: PlanSession) -> None:
     case = plans.case("static_site", "defaults")
-    policy = case.one("aws_s3_bucket_policy")
+    (policy,) = case.of_type("aws_s3_bucket_policy").values()
     # The policy names the distribution's ARN, known after apply: read what the module asks of the bucket.
     assert policy["after_unknown"]["policy"] is True
     (bucket,) = [
