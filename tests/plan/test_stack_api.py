@@ -50,7 +50,11 @@ def test_stack_app_secrets_reach_every_reader_and_no_other_function(plans: PlanS
     case = plans.case("stack", "app_secrets")
     functions = _functions(plans, "app_secrets")
     # Functions whose whole environment is known at plan time (the others name ARNs made at apply).
-    known = {name: fn["environment"][0]["variables"] for name, fn in functions.items() if fn.get("environment")}
+    known = {
+        name: fn["environment"][0]["variables"]
+        for name, fn in functions.items()
+        if "variables" in (fn.get("environment") or [{}])[0]
+    }
     assert json.loads(known["parley-stage-api"]["APP_SECRETS"]) == {"maps_api_key": "parley-stage/app/maps_api_key"}
     assert json.loads(known["parley-stage-points-reset"]["APP_SECRETS"]) == {
         "maps_api_key": "parley-stage/app/maps_api_key",

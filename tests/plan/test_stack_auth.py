@@ -25,20 +25,23 @@ def test_stack_auth_custom_mode_deploys_the_four_trigger_functions(plans: PlanSe
     assert create_env["AUTH_CODE_VALID_MINUTES"] == "3"
     # Cognito may invoke each of them, from the pool only (its ARN is known after apply), and nothing else
     permissions = {
-        v["values"]["function_name"]: v
-        for v in case.of_type("aws_lambda_permission").values()
+        address.split('module.function["')[1].split('"]')[0]: v
+        for address, v in case.of_type("aws_lambda_permission").items()
         if v["values"]["principal"] == "cognito-idp.amazonaws.com"
     }
     expected = {
-        "parley-dev-auth-define": "AllowCognito-define-auth-challenge",
-        "parley-dev-auth-create": "AllowCognito-create-auth-challenge",
-        "parley-dev-auth-verify": "AllowCognito-verify-auth-challenge-response",
-        "parley-dev-auth-post-confirmation": "AllowCognito-post-confirmation",
+        "auth_define": "AllowCognito-define-auth-challenge",
+        "auth_create": "AllowCognito-create-auth-challenge",
+        "auth_verify": "AllowCognito-verify-auth-challenge-response",
+        "auth_post_confirmation": "AllowCognito-post-confirmation",
     }
-    assert {name: p["values"]["statement_id"] for name, p in permissions.items()} == expected
+    assert {key: p["values"]["statement_id"] for key, p in permissions.items()} == expected
     for permission in permissions.values():
         assert permission["values"]["action"] == "lambda:InvokeFunction"
-        assert permission["after_unknown"]["source_arn"] is True
+        # the function's ARN and the pool's ARN are known after apply
+        assert (
+            permission["after_unknown"]["function_name"] is True and permission["after_unknown"]["source_arn"] is True
+        )
     # The pool names the four triggers by ARN (the account is known after apply)
     (pool_plan,) = case.of_type("aws_cognito_user_pool").values()
     assert {k for k, v in pool_plan["after_unknown"]["lambda_config"][0].items() if v is True} >= {

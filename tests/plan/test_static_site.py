@@ -54,7 +54,7 @@ def test_static_site_bucket_policy_lets_only_this_distribution_read(plans: PlanS
         for b in hcl2.loads((ROOT / "modules" / "static_site" / "main.tf").read_text())["module"]
         if '"bucket"' in b
     ]
-    assert bucket["source"] == "../private_bucket" and bucket["tls_only_enabled"] == "${!var.emulator}"
+    assert bucket["source"].strip('"') == "../private_bucket" and bucket["tls_only_enabled"] == "${!var.emulator}"
     assert bucket["policy_statements"] == {
         "CloudFrontReadsThroughOAC": {
             "service": "cloudfront.amazonaws.com",

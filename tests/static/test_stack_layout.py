@@ -130,7 +130,7 @@ def test_stack_layout_api_reads_only_exports_back() -> None:
 CUSTOM_AUTH = {"auth_define", "auth_create", "auth_verify"}
 OLD_FUNCTIONS = {
     f"module.{key}_function{'[0]' if key in CUSTOM_AUTH else ''}": f'module.function["{key}"]'
-    for key in set(tomllib.loads((ROOT / "lambda_src" / "functions.toml").read_text())) - {"edge_auth"}
+    for key in sorted(set(tomllib.loads((ROOT / "lambda_src" / "functions.toml").read_text())) - {"edge_auth"})
 }
 BUCKET_PARTS = ["public_access_block", "ownership_controls", "server_side_encryption_configuration", "policy"]
 OLD_BUCKETS = {
