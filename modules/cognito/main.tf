@@ -166,6 +166,7 @@ resource "aws_cognito_user_pool_client" "web" {
 }
 
 resource "aws_cognito_identity_pool" "this" {
+  #checkov:skip=CKV_AWS_366:guest access is off unless identity_pool.allow_unauthenticated (default false) turns it on
   count = var.identity_pool.enabled ? 1 : 0
 
   identity_pool_name               = "${var.name_prefix}-identities"

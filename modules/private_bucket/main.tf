@@ -33,6 +33,7 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_19:false positive: aws_s3_bucket_server_side_encryption_configuration.this encrypts every object (algorithm from var.encryption)
   #checkov:skip=CKV_AWS_18:access logging is the caller's choice (a log bucket is itself a bucket made here); CloudTrail records API calls
   #checkov:skip=CKV_AWS_144:cross-region replication is the caller's choice, not a default of a private bucket
   #checkov:skip=CKV_AWS_145:encryption.sse_algorithm = "aws:kms" (with kms_key_arn) selects KMS; SSE-S3 otherwise
