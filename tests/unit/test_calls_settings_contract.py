@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+import hcl2
 import pytest
 
 from parley.handlers.call_token import CallTokenSettings
@@ -11,25 +10,22 @@ from parley.handlers.match import MatchSettings
 from parley.settings import BaseSettings
 from tests.conftest import ROOT
 
-CALLS_TF = (ROOT / "modules" / "stack" / "calls.tf").read_text()
-COMMON = {"TABLE_NAME", "APP_STAGE", "LOG_LEVEL"}  # local.common_environment
+CALLS = hcl2.loads((ROOT / "modules" / "stack" / "calls.tf").read_text())
+COMMON = {"TABLE_NAME", "APP_STAGE", "LOG_LEVEL"}  # local.common_environment (modules/stack/main.tf)
 
 
-def _environment_keys(module: str) -> set[str]:
-    block = re.search(rf'module "{module}" {{\n(.*?)\n}}\n', CALLS_TF, re.S)
-    assert block, f"no module {module} in calls.tf"
-    environment = re.search(r"environment = merge\(local\.common_environment, \{\n(.*?)\n  \}\)", block.group(1), re.S)
-    assert environment, f"{module} sets no environment"
-    return set(re.findall(r"^\s+([A-Z][A-Z0-9_]*)\s+=", environment.group(1), re.M)) | COMMON
+def _environment_keys(function: str) -> set[str]:
+    """The settings of ``function``'s entry in the calls feature's function map."""
+    entries = next(block["calls_functions"] for block in CALLS["locals"] if "calls_functions" in block)
+    assert function in entries, f"no {function} in local.calls_functions"
+    return set(entries[function]["environment"]) | COMMON
 
 
-@pytest.mark.parametrize(
-    ("module", "settings"), [("match_function", MatchSettings), ("call_token_function", CallTokenSettings)]
-)
+@pytest.mark.parametrize(("function", "settings"), [("match", MatchSettings), ("call_token", CallTokenSettings)])
 def test_calls_settings_contract_terraform_sets_every_variable_the_function_reads(
-    module: str, settings: type[BaseSettings]
+    function: str, settings: type[BaseSettings]
 ) -> None:
-    given = _environment_keys(module)
+    given = _environment_keys(function)
     read = settings.env_names()
     assert {name for name, required in read.items() if required} <= given
     assert given <= set(read), f"set but never read: {sorted(given - set(read))}"

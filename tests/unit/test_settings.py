@@ -30,6 +30,7 @@ def test_settings_env_names_marks_required() -> None:
         "TABLE_NAME": True,
         "APP_STAGE": False,
         "LOG_LEVEL": False,
+        "APP_SECRETS": False,
         "FEATURE_ENABLED": True,
         "LIMIT": False,
     }
