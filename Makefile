@@ -21,7 +21,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary
+.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -144,6 +144,11 @@ seed: ## Load development data into ENV (local or dev): a test user, two rooms, 
 deploy-site: ## Publish a built web client (SITE_DIR=folder with index.html) to ENV's site; PRUNE=1 deletes stale files
 	$(need-venv)
 	@$(PARLEY) deploy-site $(ENV) --dir "$(SITE_DIR)" $(if $(PRUNE),--prune)
+
+upgrade-check: build ## Apply FROM (a git rev; default: the merge base with main) to a private emulator, plan this tree: fails on any stateful resource destroyed or replaced
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) -m tools.upgrade_check $(if $(FROM),--from "$(FROM)")
 
 clean: ## Remove build output and run-time files (stops nothing: run 'make down' first)
 	@rm -rf build .pytest_cache .mypy_cache .ruff_cache

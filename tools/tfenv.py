@@ -45,7 +45,10 @@ def terraform_binary() -> str:
 
 
 def envs() -> list[str]:
-    return sorted(p.name for p in ENVS_DIR.iterdir() if (p / "main.tf").is_file())
+    """Environment folders: a root (main.tf, linked to envs/shared) with its own terraform.tfvars."""
+    return sorted(
+        p.name for p in ENVS_DIR.iterdir() if (p / "main.tf").is_file() and (p / "terraform.tfvars").is_file()
+    )
 
 
 def check_env(name: str) -> None:
@@ -117,11 +120,11 @@ def terraform_env(
     return environ
 
 
-def backend_settings(env_name: str) -> dict[str, str]:
-    """The simple ``key = "value"`` settings of envs/<env>/backend.hcl."""
-    path = ENVS_DIR / env_name / "backend.hcl"
+def backend_settings(env_name: str, envs_dir: Path = ENVS_DIR) -> dict[str, str]:
+    """The simple ``key = "value"`` settings of envs/<env>/backend.hcl (of another tree's envs_dir if given)."""
+    path = envs_dir / env_name / "backend.hcl"
     if not path.is_file():
-        raise ToolError(f"{path.relative_to(ROOT)} is missing: copy it from envs/dev and edit the names")
+        raise ToolError(f"{path} is missing: copy it from envs/dev and edit the names")
     settings = {}
     for line in path.read_text().splitlines():
         key, sep, value = line.partition("=")
@@ -129,5 +132,5 @@ def backend_settings(env_name: str) -> dict[str, str]:
             settings[key.strip()] = value.strip().strip('"')
     for required in ("bucket", "key", "region", "dynamodb_table"):
         if required not in settings:
-            raise ToolError(f"{path.relative_to(ROOT)} has no '{required}' setting")
+            raise ToolError(f"{path} has no '{required}' setting")
     return settings

@@ -102,16 +102,6 @@ resource "aws_cognito_user_pool" "this" {
   }
 }
 
-resource "aws_lambda_permission" "trigger" {
-  for_each = local.trigger_arns
-
-  statement_id  = "AllowCognito-${replace(each.key, "_", "-")}"
-  action        = "lambda:InvokeFunction"
-  function_name = each.value
-  principal     = "cognito-idp.amazonaws.com"
-  source_arn    = aws_cognito_user_pool.this.arn
-}
-
 resource "aws_cognito_identity_provider" "google" {
   count = var.google.enabled ? 1 : 0
 
@@ -176,6 +166,7 @@ resource "aws_cognito_user_pool_client" "web" {
 }
 
 resource "aws_cognito_identity_pool" "this" {
+  #checkov:skip=CKV_AWS_366:guest access is off unless identity_pool.allow_unauthenticated (default false) turns it on
   count = var.identity_pool.enabled ? 1 : 0
 
   identity_pool_name               = "${var.name_prefix}-identities"

@@ -89,9 +89,11 @@ variable "retry_policy" {
     condition     = var.retry_policy.maximum_attempts >= 0 && var.retry_policy.maximum_attempts <= 185 && floor(var.retry_policy.maximum_attempts) == var.retry_policy.maximum_attempts
     error_message = "retry_policy.maximum_attempts must be a whole number from 0 to 185."
   }
+  # Used by the schedules' and rules' retry policies (up to 86400 s) and by the
+  # functions' event-invoke configuration (up to 21600 s).
   validation {
-    condition     = var.retry_policy.maximum_event_age_seconds >= 60 && var.retry_policy.maximum_event_age_seconds <= 86400
-    error_message = "retry_policy.maximum_event_age_seconds must be between 60 and 86400."
+    condition     = var.retry_policy.maximum_event_age_seconds >= 60 && var.retry_policy.maximum_event_age_seconds <= 21600
+    error_message = "retry_policy.maximum_event_age_seconds must be between 60 and 21600 (Lambda's event-invoke limit, the lower of the two places it is used)."
   }
   validation {
     condition     = contains([0, 1, 2], var.retry_policy.function_retry_attempts)

@@ -97,9 +97,9 @@ resource "aws_lambda_function" "this" {
 resource "aws_lambda_permission" "this" {
   for_each = var.invoke_permissions
 
-  statement_id  = "Allow-${each.key}"
+  statement_id  = each.key
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = aws_lambda_function.this.arn
   principal     = each.value.principal
   source_arn    = each.value.source_arn
 }

@@ -69,13 +69,18 @@ variable "policy_statements" {
 }
 
 variable "invoke_permissions" {
-  description = "Services allowed to invoke the function, by a stable key: the principal (e.g. apigateway.amazonaws.com) and the source ARN."
+  description = "Services allowed to invoke the function, by statement id (e.g. AllowCognito-post-confirmation): the principal (e.g. cognito-idp.amazonaws.com) and the source ARN."
   type = map(object({
     principal  = string
     source_arn = string
   }))
   default  = {}
   nullable = false
+
+  validation {
+    condition     = alltrue([for id in keys(var.invoke_permissions) : can(regex("^[A-Za-z0-9_-]{1,100}$", id))])
+    error_message = "invoke_permissions keys are statement ids: 1-100 letters, digits, '-' or '_'."
+  }
 }
 
 variable "log_retention_days" {

@@ -10,102 +10,105 @@ locals {
   w = var.watched
   t = var.thresholds
 
-  # Every alarm as data: one resource block creates them all, so each alarm's
-  # threshold, period and missing-data rule sit side by side.
-  lambda_alarms = merge(
-    { for k, name in local.w.functions : "lambda-errors-${k}" => {
-      description = "Function ${name} reports more than ${local.t.lambda_errors_per_minute} errors in a minute."
-      namespace   = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = name }
-      statistic   = "Sum", extended = null, period = 60, evaluations = 1
-      threshold   = local.t.lambda_errors_per_minute, missing = "notBreaching"
-    } },
-    { for k, name in local.w.functions : "lambda-throttles-${k}" => {
-      description = "Function ${name} is throttled more than ${local.t.lambda_throttles_per_minute} times in a minute."
-      namespace   = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = name }
-      statistic   = "Sum", extended = null, period = 60, evaluations = 1
-      threshold   = local.t.lambda_throttles_per_minute, missing = "notBreaching"
-    } },
-    { for k, name in local.w.functions : "lambda-duration-p95-${k}" => {
-      description = "Function ${name} takes longer than ${local.t.lambda_duration_p95_ms} ms at the 95th percentile over 5 minutes."
-      namespace   = "AWS/Lambda", metric = "Duration", dimensions = { FunctionName = name }
-      statistic   = null, extended = "p95", period = 300, evaluations = 1
-      threshold   = local.t.lambda_duration_p95_ms, missing = "notBreaching"
-    } },
-  )
-
-  api_alarms = merge(
-    { for k, id in local.w.http_apis : "http-5xx-${k}" => {
-      description = "HTTP API ${k} returns more than ${local.t.http_5xx_per_minute} 5xx responses in a minute."
-      namespace   = "AWS/ApiGateway", metric = "5xx", dimensions = { ApiId = id }
-      statistic   = "Sum", extended = null, period = 60, evaluations = 1
-      threshold   = local.t.http_5xx_per_minute, missing = "notBreaching"
-    } },
-    { for k, id in local.w.http_apis : "http-4xx-${k}" => {
-      description = "HTTP API ${k} returns more than ${local.t.http_4xx_per_5_minutes} 4xx responses in 5 minutes."
-      namespace   = "AWS/ApiGateway", metric = "4xx", dimensions = { ApiId = id }
-      statistic   = "Sum", extended = null, period = 300, evaluations = 1
-      threshold   = local.t.http_4xx_per_5_minutes, missing = "notBreaching"
-    } },
-    { for k, id in local.w.websocket_apis : "websocket-integration-errors-${k}" => {
-      description = "WebSocket API ${k} has more than ${local.t.websocket_integration_errors_per_5_minutes} integration errors in 5 minutes."
-      namespace   = "AWS/ApiGateway", metric = "IntegrationError", dimensions = { ApiId = id }
-      statistic   = "Sum", extended = null, period = 300, evaluations = 1
-      threshold   = local.t.websocket_integration_errors_per_5_minutes, missing = "notBreaching"
-    } },
-  )
-
-  data_alarms = merge(
-    { for k, name in local.w.tables : "dynamodb-read-throttles-${k}" => {
-      description = "Table ${name} throttles more than ${local.t.dynamodb_throttles_per_minute} reads in a minute."
-      namespace   = "AWS/DynamoDB", metric = "ReadThrottleEvents", dimensions = { TableName = name }
-      statistic   = "Sum", extended = null, period = 60, evaluations = 1
-      threshold   = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
-    } },
-    { for k, name in local.w.tables : "dynamodb-write-throttles-${k}" => {
-      description = "Table ${name} throttles more than ${local.t.dynamodb_throttles_per_minute} writes in a minute."
-      namespace   = "AWS/DynamoDB", metric = "WriteThrottleEvents", dimensions = { TableName = name }
-      statistic   = "Sum", extended = null, period = 60, evaluations = 1
-      threshold   = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
-    } },
-    { for k, name in local.w.dead_letter_queues : "dlq-visible-${k}" => {
-      description = "Dead-letter queue ${name} holds more than ${local.t.dead_letter_messages} messages: something failed for good."
-      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = name }
-      statistic   = "Maximum", extended = null, period = 300, evaluations = 1
-      threshold   = local.t.dead_letter_messages, missing = "notBreaching"
-    } },
-    { for k, q in local.w.work_queues : "queue-oldest-age-${k}" => {
-      description = "The oldest message on ${q.queue_name} is older than ${q.max_age_seconds} s: the consumer is stuck or too slow."
-      namespace   = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = q.queue_name }
-      statistic   = "Maximum", extended = null, period = 300, evaluations = 1
-      threshold   = q.max_age_seconds, missing = "notBreaching"
-    } },
-  )
-
-  # A silent instance is a dead one: status checks treat missing data as breaching.
-  instance_alarms = merge(
-    { for k, id in local.w.instances : "ec2-cpu-${k}" => {
-      description = "Instance ${k} (${id}) runs above ${local.t.ec2_cpu_percent}% CPU for 10 minutes."
-      namespace   = "AWS/EC2", metric = "CPUUtilization", dimensions = { InstanceId = id }
-      statistic   = "Average", extended = null, period = 300, evaluations = 2
-      threshold   = local.t.ec2_cpu_percent, missing = "missing"
-    } },
-    { for k, id in local.w.instances : "ec2-status-check-${k}" => {
-      description = "Instance ${k} (${id}) fails its system or instance status check."
-      namespace   = "AWS/EC2", metric = "StatusCheckFailed", dimensions = { InstanceId = id }
-      statistic   = "Maximum", extended = null, period = 60, evaluations = 2
-      threshold   = 0, missing = "breaching"
-    } },
-  )
-
+  # Every watched resource by kind: the metric dimension's value, how alarm
+  # descriptions name it, and (work queues) a threshold of its own.
   log_namespace = "${var.name_prefix}/Logs"
-  log_alarms = var.error_metric_filters_enabled ? { for k, name in local.w.functions : "log-errors-${k}" => {
-    description = "Function ${name} logs more than ${local.t.log_error_lines_per_5_minutes} ERROR lines in 5 minutes."
-    namespace   = local.log_namespace, metric = "ErrorLines-${k}", dimensions = {}
-    statistic   = "Sum", extended = null, period = 300, evaluations = 1
-    threshold   = local.t.log_error_lines_per_5_minutes, missing = "notBreaching"
-  } } : {}
+  targets = {
+    functions      = { for k, name in local.w.functions : k => { value = name, label = name, threshold = null } }
+    http_apis      = { for k, id in local.w.http_apis : k => { value = id, label = k, threshold = null } }
+    websocket_apis = { for k, id in local.w.websocket_apis : k => { value = id, label = k, threshold = null } }
+    tables         = { for k, name in local.w.tables : k => { value = name, label = name, threshold = null } }
+    dead_letters   = { for k, name in local.w.dead_letter_queues : k => { value = name, label = name, threshold = null } }
+    work_queues    = { for k, q in local.w.work_queues : k => { value = q.queue_name, label = q.queue_name, threshold = q.max_age_seconds } }
+    instances      = { for k, id in local.w.instances : k => { value = id, label = "${k} (${id})", threshold = null } }
+  }
 
-  alarms = var.alarms_enabled ? merge(local.lambda_alarms, local.api_alarms, local.data_alarms, local.instance_alarms, local.log_alarms) : {}
+  # One definition per kind of alarm, applied to every watched resource of its
+  # kind ("<kind>-<key>"), so each threshold, period and missing-data rule sit
+  # side by side. A silent instance is a dead one: status checks treat missing
+  # data as breaching. "{label}" and "{threshold}" fill each description.
+  alarm_definitions = {
+    lambda-errors = {
+      targets     = "functions", namespace = "AWS/Lambda", metric = "Errors", dimension = "FunctionName"
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1, threshold = local.t.lambda_errors_per_minute, missing = "notBreaching"
+      description = "Function {label} reports more than {threshold} errors in a minute."
+    }
+    lambda-throttles = {
+      targets     = "functions", namespace = "AWS/Lambda", metric = "Throttles", dimension = "FunctionName"
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1, threshold = local.t.lambda_throttles_per_minute, missing = "notBreaching"
+      description = "Function {label} is throttled more than {threshold} times in a minute."
+    }
+    lambda-duration-p95 = {
+      targets     = "functions", namespace = "AWS/Lambda", metric = "Duration", dimension = "FunctionName"
+      statistic   = null, extended = "p95", period = 300, evaluations = 1, threshold = local.t.lambda_duration_p95_ms, missing = "notBreaching"
+      description = "Function {label} takes longer than {threshold} ms at the 95th percentile over 5 minutes."
+    }
+    http-5xx = {
+      targets     = "http_apis", namespace = "AWS/ApiGateway", metric = "5xx", dimension = "ApiId"
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1, threshold = local.t.http_5xx_per_minute, missing = "notBreaching"
+      description = "HTTP API {label} returns more than {threshold} 5xx responses in a minute."
+    }
+    http-4xx = {
+      targets     = "http_apis", namespace = "AWS/ApiGateway", metric = "4xx", dimension = "ApiId"
+      statistic   = "Sum", extended = null, period = 300, evaluations = 1, threshold = local.t.http_4xx_per_5_minutes, missing = "notBreaching"
+      description = "HTTP API {label} returns more than {threshold} 4xx responses in 5 minutes."
+    }
+    websocket-integration-errors = {
+      targets     = "websocket_apis", namespace = "AWS/ApiGateway", metric = "IntegrationError", dimension = "ApiId"
+      statistic   = "Sum", extended = null, period = 300, evaluations = 1, threshold = local.t.websocket_integration_errors_per_5_minutes, missing = "notBreaching"
+      description = "WebSocket API {label} has more than {threshold} integration errors in 5 minutes."
+    }
+    dynamodb-read-throttles = {
+      targets     = "tables", namespace = "AWS/DynamoDB", metric = "ReadThrottleEvents", dimension = "TableName"
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1, threshold = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
+      description = "Table {label} throttles more than {threshold} reads in a minute."
+    }
+    dynamodb-write-throttles = {
+      targets     = "tables", namespace = "AWS/DynamoDB", metric = "WriteThrottleEvents", dimension = "TableName"
+      statistic   = "Sum", extended = null, period = 60, evaluations = 1, threshold = local.t.dynamodb_throttles_per_minute, missing = "notBreaching"
+      description = "Table {label} throttles more than {threshold} writes in a minute."
+    }
+    dlq-visible = {
+      targets     = "dead_letters", namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimension = "QueueName"
+      statistic   = "Maximum", extended = null, period = 300, evaluations = 1, threshold = local.t.dead_letter_messages, missing = "notBreaching"
+      description = "Dead-letter queue {label} holds more than {threshold} messages: something failed for good."
+    }
+    queue-oldest-age = {
+      targets     = "work_queues", namespace = "AWS/SQS", metric = "ApproximateAgeOfOldestMessage", dimension = "QueueName"
+      statistic   = "Maximum", extended = null, period = 300, evaluations = 1, threshold = null, missing = "notBreaching"
+      description = "The oldest message on {label} is older than {threshold} s: the consumer is stuck or too slow."
+    }
+    ec2-cpu = {
+      targets     = "instances", namespace = "AWS/EC2", metric = "CPUUtilization", dimension = "InstanceId"
+      statistic   = "Average", extended = null, period = 300, evaluations = 2, threshold = local.t.ec2_cpu_percent, missing = "missing"
+      description = "Instance {label} runs above {threshold}% CPU for 10 minutes."
+    }
+    ec2-status-check = {
+      targets     = "instances", namespace = "AWS/EC2", metric = "StatusCheckFailed", dimension = "InstanceId"
+      statistic   = "Maximum", extended = null, period = 60, evaluations = 2, threshold = 0, missing = "breaching"
+      description = "Instance {label} fails its system or instance status check."
+    }
+    # The ERROR line count of each function's log group (its own metric, no dimension).
+    log-errors = {
+      targets     = var.error_metric_filters_enabled ? "functions" : "none", namespace = local.log_namespace, metric = null, dimension = null
+      statistic   = "Sum", extended = null, period = 300, evaluations = 1, threshold = local.t.log_error_lines_per_5_minutes, missing = "notBreaching"
+      description = "Function {label} logs more than {threshold} ERROR lines in 5 minutes."
+    }
+  }
+
+  alarms = var.alarms_enabled ? {
+    for alarm in flatten([
+      for kind, d in local.alarm_definitions : [
+        for k, target in lookup(local.targets, d.targets, {}) : merge(d, {
+          key         = "${kind}-${k}"
+          metric      = coalesce(d.metric, "ErrorLines-${k}")
+          dimensions  = d.dimension == null ? {} : { (d.dimension) = target.value }
+          threshold   = coalesce(target.threshold, d.threshold)
+          description = replace(replace(d.description, "{label}", target.label), "{threshold}", tostring(coalesce(target.threshold, d.threshold)))
+        })
+      ]
+    ]) : alarm.key => alarm
+  } : {}
 }
 
 # CloudWatch can only publish to an encrypted topic when the key lets it; an

@@ -1,6 +1,13 @@
-# The whole app, composed from the modules. Each feature lives in its own file
-# (auth.tf, api.tf, websocket.tf, calls.tf, schedules.tf, monitoring.tf); this
-# file holds what they share: the table, the artifacts bucket and the packages.
+# The whole app, composed from the modules. Each feature file (auth.tf, api.tf,
+# websocket.tf, calls.tf, schedules.tf, monitoring.tf, site.tf) declares its
+# resources and the functions it deploys, as a map local.<feature>_functions;
+# this file holds what they share: the table, the artifacts bucket, the app
+# secrets and the one module block that makes every function from those maps.
+# Feature files may read this file and the features above them in that list,
+# never the other way round (tests/static/test_stack_layout.py).
+
+# Known offline, so bucket policies are readable in plans.
+data "aws_partition" "current" {}
 
 locals {
   manifest = jsondecode(file("${var.artifacts_dir}/manifest.json")).functions
@@ -8,7 +15,7 @@ locals {
   # The code of each function, as the lambda_function module takes it.
   packages = {
     for name, artifact in local.manifest : name => {
-      s3_bucket        = aws_s3_bucket.artifacts.id
+      s3_bucket        = module.artifacts_bucket.bucket_name
       s3_key           = aws_s3_object.artifact[name].key
       source_code_hash = artifact.sha256
       handler          = artifact.handler
@@ -34,9 +41,62 @@ locals {
     resources = [module.table.table_arn, module.table.index_arns]
   }
 
-  runtime = {
+  # Function ARNs by name, for the few places where a reference to the function
+  # would be a cycle (the Cognito triggers: the functions read the pool's ids).
+  # Account and region come from the table's ARN: no credentials-needing lookup.
+  table_arn_parts   = split(":", module.table.table_arn)
+  lambda_arn_prefix = "arn:${data.aws_partition.current.partition}:lambda:${local.table_arn_parts[3]}:${local.table_arn_parts[4]}:function:${var.name_prefix}-"
+
+  # Every function by its name in lambda_src/functions.toml, from the feature
+  # maps. An entry holds a description and, when needed: runtime (memory_mb,
+  # timeout_seconds), environment, statements (IAM, by key), routes (HTTP route
+  # key -> JWT-authorized) and invoke_permissions (by statement id).
+  # tests/static/test_stack_layout.py rejects other keys.
+  function_specs = merge(local.auth_functions, local.api_functions, local.websocket_functions, local.calls_functions, local.schedules_functions)
+  # Which are deployed: every packaged function but the edge check (static_site
+  # deploys it) and those the sign-in mode leaves out. Known from variables
+  # alone, so validations can name them before anything is planned.
+  deployed_functions = sort(setsubtract(keys(local.manifest), concat(["edge_auth"], local.auth_unused_functions)))
+
+  # App secret name -> its Secrets Manager name (known at plan time, unlike the
+  # ARN), and for each reading function the secrets it reads.
+  app_secret_names = { for name in keys(var.app_secrets) : name => "${var.name_prefix}/app/${name}" }
+  app_secret_readers = {
+    for fn in distinct(flatten([for s in values(var.app_secrets) : s.readers])) :
+    fn => sort([for name, s in var.app_secrets : name if contains(s.readers, fn)])
+  }
+
+  runtime_overrides = {
     for name, o in var.function_overrides : name => { for k, v in o : k => v if v != null }
   }
+
+  functions = {
+    for key in local.deployed_functions : key => {
+      name    = "${var.name_prefix}-${replace(key, "_", "-")}"
+      runtime = merge({ description = local.function_specs[key].description }, lookup(local.function_specs[key], "runtime", {}), lookup(local.runtime_overrides, key, {}))
+      environment = merge(
+        local.common_environment,
+        lookup(local.function_specs[key], "environment", {}),
+        contains(keys(local.app_secret_readers), key) ? {
+          APP_SECRETS = jsonencode({ for name in local.app_secret_readers[key] : name => local.app_secret_names[name] })
+        } : {},
+      )
+      statements = merge(
+        lookup(local.function_specs[key], "statements", {}),
+        contains(keys(local.app_secret_readers), key) ? {
+          app_secrets = {
+            actions   = ["secretsmanager:GetSecretValue"]
+            resources = [for name in local.app_secret_readers[key] : aws_secretsmanager_secret.app[name].arn]
+          }
+        } : {},
+      )
+      invoke_permissions = lookup(local.function_specs[key], "invoke_permissions", {})
+      routes             = lookup(local.function_specs[key], "routes", {})
+    }
+  }
+
+  # Every deployed function's name, by its key (monitoring watches them all).
+  function_names = { for key, f in module.function : key => f.function_name }
 }
 
 module "table" {
@@ -50,60 +110,62 @@ module "table" {
 # Lambda code goes through S3: functions are created in parallel and packages
 # may exceed the 50 MB direct-upload limit. Artifacts are rebuildable, so the
 # bucket is always removable.
-# Known offline, so bucket policies are readable in plans.
-data "aws_partition" "current" {}
+module "artifacts_bucket" {
+  source = "../private_bucket"
 
-resource "aws_s3_bucket" "artifacts" {
-  #checkov:skip=CKV_AWS_21:artifacts are rebuilt byte-identically from source by build.py; versions add nothing
-  #checkov:skip=CKV_AWS_144:rebuildable artifacts need no cross-region replica
-  #checkov:skip=CKV_AWS_145:SSE-S3 encryption; the packages are the public code of this repository
-  #checkov:skip=CKV_AWS_18:written only by terraform; CloudTrail records its API calls
-  #checkov:skip=CKV2_AWS_61:objects are replaced in place by each apply; nothing to expire
-  #checkov:skip=CKV2_AWS_62:nothing reacts to artifact uploads
-  bucket        = "${var.name_prefix}-artifacts"
-  force_destroy = true
-}
-
-resource "aws_s3_bucket_public_access_block" "artifacts" {
-  bucket                  = aws_s3_bucket.artifacts.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "artifacts" {
-  count = var.emulator ? 0 : 1
-
-  bucket = aws_s3_bucket.artifacts.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = ["arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.artifacts.bucket}", "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.artifacts.bucket}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
-  depends_on = [aws_s3_bucket_public_access_block.artifacts]
+  name             = "${var.name_prefix}-artifacts"
+  force_destroy    = true
+  tls_only_enabled = !var.emulator
 }
 
 resource "aws_s3_object" "artifact" {
   for_each = local.manifest
 
-  bucket      = aws_s3_bucket.artifacts.id
+  bucket      = module.artifacts_bucket.bucket_name
   key         = "lambda/${each.key}.zip"
   source      = "${var.artifacts_dir}/${each.value.path}"
   source_hash = each.value.sha256
+}
+
+module "function" {
+  source   = "../lambda_function"
+  for_each = local.functions
+
+  name               = each.value.name
+  package            = local.packages[each.key]
+  runtime            = each.value.runtime
+  environment        = each.value.environment
+  policy_statements  = each.value.statements
+  invoke_permissions = each.value.invoke_permissions
+  log_retention_days = var.log_retention_days
+}
+
+# --- app secrets -------------------------------------------------------------
+
+resource "aws_secretsmanager_secret" "app" {
+  #checkov:skip=CKV_AWS_149:encrypted with the aws/secretsmanager key; a CMK per environment adds cost and key policy for no new control
+  #checkov:skip=CKV2_AWS_57:generated values rotate by bumping secret_string_wo_version; the rest are third-party keys rotated by their issuer
+  for_each = var.app_secrets
+
+  name                    = local.app_secret_names[each.key]
+  description             = each.value.description
+  recovery_window_in_days = var.data_protection_enabled ? 30 : 0
+}
+
+# Generated at apply time, once the secret exists (the empty substr of its ARN),
+# so plans need no AWS call; look-alike characters are left out.
+ephemeral "aws_secretsmanager_random_password" "app" {
+  for_each = { for name, s in var.app_secrets : name => s if s.generate }
+
+  password_length     = 48
+  exclude_punctuation = true
+  exclude_characters  = "${substr(aws_secretsmanager_secret.app[each.key].arn, 0, 0)}lIO0"
+}
+
+resource "aws_secretsmanager_secret_version" "app" {
+  for_each = { for name, s in var.app_secrets : name => s if s.generate }
+
+  secret_id                = aws_secretsmanager_secret.app[each.key].id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.app[each.key].random_password
+  secret_string_wo_version = 1
 }

@@ -2,23 +2,6 @@
 # a custom domain and a sign-in check at the edge. 'make deploy-site' publishes
 # a built client to it.
 
-variable "site" {
-  description = "The static site of the web client: on/off, price class, optional custom domain, access logs and sign-in at the edge."
-  type = object({
-    enabled     = optional(bool, false)
-    price_class = optional(string, "PriceClass_100")
-    domain = optional(object({
-      aliases         = list(string)
-      certificate_arn = optional(string)
-      route53_zone_id = optional(string)
-    }))
-    access_logs_enabled = optional(bool, false)
-    edge_auth_enabled   = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
-}
-
 locals {
   edge_artifact = lookup(local.manifest, "edge_auth", null)
 }
@@ -46,24 +29,4 @@ module "site" {
       config_sha256    = lookup(local.edge_artifact, "config_sha256", null)
     } : null
   }
-}
-
-output "site_url" {
-  description = "HTTPS URL of the web client (null when the site is off)."
-  value       = try(module.site[0].site_url, null)
-}
-
-output "site_bucket_name" {
-  description = "Bucket 'make deploy-site' uploads the built web client to (null when the site is off)."
-  value       = try(module.site[0].bucket_name, null)
-}
-
-output "site_distribution_id" {
-  description = "CloudFront distribution id 'make deploy-site' invalidates (null when the site is off)."
-  value       = try(module.site[0].distribution_id, null)
-}
-
-output "site_function_names" {
-  description = "Deployed function name by function for the site (the edge sign-in check, when on)."
-  value       = var.site.enabled && var.site.edge_auth_enabled ? { edge_auth = "${var.name_prefix}-site-auth" } : {}
 }

@@ -1,6 +1,7 @@
 variable "name_prefix" {
   description = "Prefix of every resource name, \"<app>-<env>\", built once per environment."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,28}[a-z0-9]$", var.name_prefix))
@@ -11,6 +12,7 @@ variable "name_prefix" {
 variable "artifacts_dir" {
   description = "Directory holding build.py's manifest.json and zips, relative to the environment's folder."
   type        = string
+  nullable    = false
 
   validation {
     condition     = fileexists("${var.artifacts_dir}/manifest.json")
@@ -22,6 +24,7 @@ variable "emulator" {
   description = "The stack runs on the local emulator: buckets accept plain HTTP (no TLS-only deny) and slow lifecycle rules are left out."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "emulator_endpoint" {
@@ -50,12 +53,14 @@ variable "data_protection_enabled" {
   description = "Protect data from deletion: table deletion protection and PITR, bucket versioning, retain on destroy (on in prod)."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "log_retention_days" {
   description = "Days CloudWatch keeps function and API logs."
   type        = number
   default     = 14
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)

@@ -1,11 +1,11 @@
 output "bucket_name" {
   description = "Name of the state bucket."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket_name
 }
 
 output "bucket_arn" {
   description = "ARN of the state bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.bucket_arn
 }
 
 output "lock_table_name" {

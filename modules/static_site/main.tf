@@ -6,7 +6,6 @@ data "aws_partition" "current" {}
 
 locals {
   origin_id        = "site-bucket"
-  bucket_arn       = "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.this.bucket}"
   custom_domain    = var.domain != null
   zone_id          = try(var.domain.route53_zone_id, null)
   create_cert      = local.custom_domain && try(var.domain.certificate_arn, null) == null
@@ -17,67 +16,22 @@ locals {
   edge_function_name          = "${var.name_prefix}-site-auth"
 }
 
-resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:read only by CloudFront through OAC; requests are logged there (access_logs), not per bucket
-  #checkov:skip=CKV_AWS_21:build output, published again by 'make deploy-site'; versions add nothing
-  #checkov:skip=CKV_AWS_144:rebuildable build output needs no cross-region replica
-  #checkov:skip=CKV_AWS_145:SSE-S3 encryption; the files are the public web client
-  #checkov:skip=CKV2_AWS_61:objects are replaced by each publish (PRUNE=1 deletes stale ones); nothing to expire
-  #checkov:skip=CKV2_AWS_62:nothing reacts to site uploads
-  bucket        = "${var.name_prefix}-site"
-  force_destroy = true # build output: 'make deploy-site' publishes it again
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
 # Reads only for this distribution; plain HTTP refused (except on the emulator,
 # which speaks only HTTP).
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [{
-        Sid       = "CloudFrontReadsThroughOAC"
-        Effect    = "Allow"
-        Principal = { Service = "cloudfront.amazonaws.com" }
-        Action    = "s3:GetObject"
-        Resource  = "${local.bucket_arn}/*"
-        Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this.arn } }
-      }],
-      var.emulator ? [] : [{
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      }],
-    )
-  })
-  depends_on = [aws_s3_bucket_public_access_block.this]
+module "bucket" {
+  source = "../private_bucket"
+
+  name             = "${var.name_prefix}-site"
+  force_destroy    = true # build output: 'make deploy-site' publishes it again
+  tls_only_enabled = !var.emulator
+  policy_statements = {
+    CloudFrontReadsThroughOAC = {
+      service     = "cloudfront.amazonaws.com"
+      actions     = ["s3:GetObject"]
+      paths       = ["*"]
+      source_arns = [aws_cloudfront_distribution.this.arn]
+    }
+  }
 }
 
 resource "aws_cloudfront_origin_access_control" "this" {
@@ -142,7 +96,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   origin {
     origin_id   = local.origin_id
-    domain_name = aws_s3_bucket.this.bucket_regional_domain_name
+    domain_name = module.bucket.bucket_regional_domain_name
     # The emulator drops the attachment when reading back (a change on every plan).
     origin_access_control_id = var.emulator ? null : aws_cloudfront_origin_access_control.this.id
   }
@@ -203,7 +157,7 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   dynamic "logging_config" {
-    for_each = var.access_logs.enabled ? [aws_s3_bucket.logs[0].bucket_domain_name] : []
+    for_each = var.access_logs.enabled ? [module.logs_bucket[0].bucket_domain_name] : []
     content {
       bucket          = logging_config.value
       prefix          = "cloudfront/"
@@ -211,7 +165,7 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_ownership_controls.logs]
+  depends_on = [module.logs_bucket]
 }
 
 # --- custom domain -----------------------------------------------------------
@@ -266,54 +220,21 @@ resource "aws_route53_record" "alias" {
 
 # --- access logs -------------------------------------------------------------
 
-resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_18:this is the access log bucket; logging it would recurse
-  #checkov:skip=CKV_AWS_21:logs are written once and expire after access_logs.retention_days
-  #checkov:skip=CKV_AWS_144:access logs need no cross-region replica
-  #checkov:skip=CKV_AWS_145:SSE-S3 encryption; SSE-KMS would need a customer key whose policy admits CloudFront log delivery
-  #checkov:skip=CKV2_AWS_62:nothing reacts to log delivery
-  count = var.access_logs.enabled ? 1 : 0
-
-  bucket        = "${var.name_prefix}-site-logs"
-  force_destroy = true
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  count = var.access_logs.enabled ? 1 : 0
-
-  bucket                  = aws_s3_bucket.logs[0].id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
 # CloudFront standard logs are delivered through a bucket ACL grant.
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  #checkov:skip=CKV2_AWS_65:CloudFront standard logs are delivered through a bucket ACL grant, which needs ACLs enabled
-  count = var.access_logs.enabled ? 1 : 0
+module "logs_bucket" {
+  source = "../private_bucket"
+  count  = var.access_logs.enabled ? 1 : 0
 
-  bucket = aws_s3_bucket.logs[0].id
-  rule {
-    object_ownership = "BucketOwnerPreferred"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  count = var.access_logs.enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  name             = "${var.name_prefix}-site-logs"
+  force_destroy    = true
+  object_ownership = "BucketOwnerPreferred"
+  tls_only_enabled = !var.emulator
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "logs" {
   count = var.access_logs.enabled && !var.emulator ? 1 : 0
 
-  bucket = aws_s3_bucket.logs[0].id
+  bucket = module.logs_bucket[0].bucket_name
   rule {
     id     = "expire-access-logs"
     status = "Enabled"
@@ -385,4 +306,50 @@ resource "aws_lambda_function" "edge" {
   publish          = true
 
   depends_on = [aws_iam_role_policy.edge]
+}
+
+# Earlier versions made the buckets' resources here.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = module.bucket.aws_s3_bucket_policy.this[0]
+}
+
+moved {
+  from = aws_s3_bucket.logs[0]
+  to   = module.logs_bucket[0].aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.logs[0]
+  to   = module.logs_bucket[0].aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.logs[0]
+  to   = module.logs_bucket[0].aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.logs[0]
+  to   = module.logs_bucket[0].aws_s3_bucket_server_side_encryption_configuration.this
 }

@@ -1,11 +1,11 @@
 output "bucket_name" {
   description = "Name of the private bucket holding the site's files."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket_name
 }
 
 output "bucket_arn" {
   description = "ARN of the site bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.bucket_arn
 }
 
 output "distribution_id" {
@@ -40,5 +40,5 @@ output "edge_function_qualified_arn" {
 
 output "logs_bucket_name" {
   description = "Bucket receiving CloudFront access logs (null when access_logs is off)."
-  value       = try(aws_s3_bucket.logs[0].id, null)
+  value       = try(module.logs_bucket[0].bucket_name, null)
 }

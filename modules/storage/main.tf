@@ -1,57 +1,22 @@
-# The uploads bucket: private, encrypted, TLS-only, CORS for the app's origins,
-# objects written only through presigned URLs the API hands out.
+# The uploads bucket: private, encrypted, TLS-only (modules/private_bucket),
+# CORS for the app's origins, objects written only through presigned URLs the
+# API hands out, and a lifecycle that expires them: CSV exports (exports/) after
+# a day, since their download link lives 5 minutes, everything else later.
 
-data "aws_partition" "current" {}
+module "bucket" {
+  source = "../private_bucket"
 
-resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_19:false positive: aws_s3_bucket_server_side_encryption_configuration.this encrypts every object (algorithm from var.encryption)
-  #checkov:skip=CKV_AWS_145:SSE-S3 by default; encryption.sse_algorithm = "aws:kms" (with kms_key_arn) selects KMS
-  #checkov:skip=CKV_AWS_18:objects move only through short-lived presigned URLs the API issues to signed-in users; a log bucket per environment is not a default
-  #checkov:skip=CKV_AWS_144:uploads are user attachments that expire (lifecycle_rules); a cross-region replica is not a default
-  #checkov:skip=CKV2_AWS_62:nothing reacts to uploads; clients refer to the key the API handed out
-  bucket        = "${var.name_prefix}-uploads"
-  force_destroy = var.force_destroy
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = var.encryption.sse_algorithm
-      kms_master_key_id = var.encryption.kms_key_arn
-    }
-    bucket_key_enabled = var.encryption.sse_algorithm == "aws:kms"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  count = var.versioning_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.this.id
-  versioning_configuration {
-    status = "Enabled"
-  }
+  name               = "${var.name_prefix}-uploads"
+  force_destroy      = var.force_destroy
+  encryption         = var.encryption
+  versioning_enabled = var.versioning_enabled
+  tls_only_enabled   = var.tls_only_enabled
 }
 
 resource "aws_s3_bucket_cors_configuration" "this" {
   count = length(var.cors_allowed_origins) > 0 ? 1 : 0
 
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.bucket_name
   cors_rule {
     allowed_methods = ["GET", "PUT", "HEAD"]
     allowed_origins = var.cors_allowed_origins
@@ -61,28 +26,10 @@ resource "aws_s3_bucket_cors_configuration" "this" {
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  count = var.tls_only_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.this.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = ["arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.this.bucket}", "arn:${data.aws_partition.current.partition}:s3:::${aws_s3_bucket.this.bucket}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
-  depends_on = [aws_s3_bucket_public_access_block.this]
-}
-
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.lifecycle_rules.enabled ? 1 : 0
 
-  bucket = aws_s3_bucket.this.id
+  bucket = module.bucket.bucket_name
 
   rule {
     id     = "expire-objects"
@@ -100,6 +47,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 
   rule {
+    id     = "expire-exports"
+    status = "Enabled"
+    filter {
+      prefix = "exports/"
+    }
+    expiration {
+      days = var.lifecycle_rules.exports_expire_after_days
+    }
+    dynamic "noncurrent_version_expiration" {
+      for_each = var.versioning_enabled ? [1] : []
+      content {
+        noncurrent_days = var.lifecycle_rules.exports_expire_after_days
+      }
+    }
+  }
+
+  rule {
     id     = "abort-incomplete-uploads"
     status = "Enabled"
     filter {}
@@ -108,5 +72,37 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  # Versioning must be on before rules about noncurrent versions apply.
+  depends_on = [module.bucket]
+}
+
+# Earlier versions made the bucket's resources here.
+moved {
+  from = aws_s3_bucket.this
+  to   = module.bucket.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.this
+  to   = module.bucket.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = module.bucket.aws_s3_bucket_policy.this
 }

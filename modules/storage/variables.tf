@@ -54,18 +54,23 @@ variable "tls_only_enabled" {
 }
 
 variable "lifecycle_rules" {
-  description = "Expire objects after expire_after_days and abort incomplete multipart uploads after abort_incomplete_upload_days; enabled = false leaves the lifecycle configuration out."
+  description = "Expire objects after expire_after_days, CSV exports (exports/) after exports_expire_after_days, and abort incomplete multipart uploads after abort_incomplete_upload_days; enabled = false leaves the lifecycle configuration out."
   type = object({
     enabled                      = optional(bool, true)
     expire_after_days            = optional(number, 365)
+    exports_expire_after_days    = optional(number, 1)
     abort_incomplete_upload_days = optional(number, 7)
   })
   default  = {}
   nullable = false
 
   validation {
-    condition     = var.lifecycle_rules.expire_after_days >= 1 && var.lifecycle_rules.abort_incomplete_upload_days >= 1
-    error_message = "lifecycle_rules.expire_after_days and abort_incomplete_upload_days must be at least 1."
+    condition     = alltrue([for days in [var.lifecycle_rules.expire_after_days, var.lifecycle_rules.exports_expire_after_days, var.lifecycle_rules.abort_incomplete_upload_days] : days >= 1 && floor(days) == days])
+    error_message = "lifecycle_rules.expire_after_days, exports_expire_after_days and abort_incomplete_upload_days must be whole numbers of days, at least 1."
+  }
+  validation {
+    condition     = var.lifecycle_rules.exports_expire_after_days <= var.lifecycle_rules.expire_after_days
+    error_message = "lifecycle_rules.exports_expire_after_days must not exceed expire_after_days."
   }
 }
 

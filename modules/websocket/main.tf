@@ -65,6 +65,7 @@ resource "aws_apigatewayv2_route" "this" {
 
 resource "aws_cloudwatch_log_group" "access" {
   #checkov:skip=CKV_AWS_158:access logs hold no secrets; CloudWatch encrypts them at rest with its own key
+  #checkov:skip=CKV_AWS_338:retention is logging.retention_days, chosen per environment
   name              = "/aws/apigateway/${var.name_prefix}-ws"
   retention_in_days = var.logging.retention_days
 }

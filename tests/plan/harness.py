@@ -4,8 +4,10 @@ Every ``tests/plan/fixtures/<module>/<case>.tfvars`` becomes one module block in
 a generated root (tfvars syntax is module-argument syntax), so all accepted
 cases share ONE plan and all ``reject_*`` cases share another: Terraform reports
 every failed validation of a plan, each pointing at the caller's line, which
-maps it back to its case. Environments are planned offline from copies with a
-local backend and fake credentials. Plans run concurrently.
+maps it back to its case. A validation that reads more than its variable (a
+local, another variable) runs only once every input passed its own checks, so
+``reject_at_plan_*`` cases share a third plan. Environments are planned offline
+from copies with a local backend and fake credentials. Plans run concurrently.
 """
 
 from __future__ import annotations
@@ -101,6 +103,13 @@ class Case:
     @property
     def rejected(self) -> bool:
         return self.name.startswith("reject_")
+
+    @property
+    def root(self) -> str:
+        """The generated root the case is planned in."""
+        if not self.rejected:
+            return "accepted"
+        return "rejected_at_plan" if self.name.startswith("reject_at_plan_") else "rejected"
 
 
 def all_cases() -> list[Case]:
@@ -258,27 +267,26 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
     artifacts = write_fake_artifacts(workdir / "artifacts")
     environ = terraform_env(None)
     (workdir / "modules").symlink_to(ROOT / "modules")
-    accepted_dir, rejected_dir = workdir / "accepted", workdir / "rejected"
     roots: dict[str, tuple[Path, dict[str, tuple[int, int]]]] = {}
-    for folder, group in (
-        (accepted_dir, [c for c in cases if not c.rejected]),
-        (rejected_dir, [c for c in cases if c.rejected]),
-    ):
+    for name in ("accepted", "rejected", "rejected_at_plan"):
+        folder = workdir / name
         folder.mkdir(parents=True)
-        text, spans = render_root(group, artifacts)
+        text, spans = render_root([c for c in cases if c.root == name], artifacts)
         (folder / "main.tf").write_text(text)
-        roots[folder.name] = (folder, spans)
+        roots[name] = (folder, spans)
     env_dirs = {name: copy_env(name, workdir) for name in env_names}
 
-    with ThreadPoolExecutor(max_workers=2 + len(env_dirs)) as pool:
-        accepted_future = pool.submit(_plan_json, accepted_dir, environ, [])
-        rejected_future = pool.submit(_diagnostics, rejected_dir, environ)
+    with ThreadPoolExecutor(max_workers=3 + len(env_dirs)) as pool:
+        accepted_future = pool.submit(_plan_json, roots["accepted"][0], environ, [])
+        rejected_futures = {
+            name: pool.submit(_diagnostics, roots[name][0], environ) for name in ("rejected", "rejected_at_plan")
+        }
         env_futures = {
             name: pool.submit(_plan_json, folder, environ, _env_vars(name, artifacts))
             for name, folder in env_dirs.items()
         }
         accepted_raw = accepted_future.result()
-        diagnostics = rejected_future.result()
+        diagnostics = [(name, d) for name, future in rejected_futures.items() for d in future.result()]
         env_raw = {name: future.result() for name, future in env_futures.items()}
 
     accepted = {}
@@ -289,10 +297,10 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
         outputs = accepted_raw.get("planned_values", {}).get("outputs", {})
         accepted[case.label] = ModulePlan(case.label, index_plan(accepted_raw, prefix), outputs)
 
-    spans = roots["rejected"][1]
     rejections: dict[str, list[str]] = {}
     unattributed = []
-    for diagnostic in diagnostics:
+    for root, diagnostic in diagnostics:
+        spans = roots[root][1]
         text = f"{diagnostic['summary']}: {diagnostic.get('detail', '')}"
         line = diagnostic.get("range", {}).get("start", {}).get("line")
         owner = next((label for label, (a, b) in spans.items() if line is not None and a <= line <= b), None)

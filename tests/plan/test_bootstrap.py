@@ -92,3 +92,34 @@ def test_bootstrap_creates_the_boundary_the_deploy_role_requires(bootstrap_plan:
     with_boundary = {**context, "iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/acme-boundary-dev"}
     assert deploy.allows(Request("iam:CreateRole", role, with_boundary))
     assert not deploy.allows(Request("iam:CreateRole", role, context))
+
+
+def test_bootstrap_deploy_role_state_statements_allow_what_the_s3_backend_does(
+    bootstrap_plan: dict[str, dict[str, Any]],
+) -> None:
+    statements = _deploy_statements(bootstrap_plan)
+    # The S3 backend reads, writes and deletes state objects, lists the bucket and locks with one item per state.
+    assert sorted(statements["StateObjects"]["Action"]) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    assert "s3:ListBucket" in statements["StateBucket"]["Action"]
+    assert statements["StateBucket"]["Resource"] == "arn:aws:s3:::acme-dev-tfstate"
+    assert sorted(statements["StateLock"]["Action"]) == [
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+    ]
+    assert all(s["Effect"] == "Allow" for s in statements.values())
+
+
+def test_bootstrap_deploy_role_actions_match_the_service_of_their_resources(
+    bootstrap_plan: dict[str, dict[str, Any]],
+) -> None:
+    """An action on another service's ARN is either a typo or a grant that does nothing."""
+    statements = list(_deploy_statements(bootstrap_plan).values())
+    mismatched = []
+    for statement in statements:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]
+        services = {r.split(":")[2] for r in resources if r != "*"}
+        mismatched += [f"{statement['Sid']}: {a}" for a in actions if services and a.split(":")[0] not in services]
+    assert mismatched == []

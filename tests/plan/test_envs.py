@@ -29,4 +29,33 @@ def test_envs_prod_protects_data_and_dev_does_not(plans: PlanSession) -> None:
 
 def test_envs_local_targets_the_emulator(plans: PlanSession) -> None:
     assert plans.envs["local"]["variables"]["emulator"]["value"] is True
-    assert plans.envs["dev"]["variables"]["emulator"]["value"] is False
+    # Elsewhere the stack's default (false) applies: buckets refuse plain HTTP.
+    assert plans.envs["dev"]["variables"]["emulator"]["value"] is None
+    policies = {
+        env: sorted(
+            v["values"]["bucket"] for v in index_plan(plans.envs[env]).values() if v["type"] == "aws_s3_bucket_policy"
+        )
+        for env in ("local", "dev")
+    }
+    assert policies["local"] == ["parley-local-site"]  # CloudFront's read grant only, no TLS-only statement
+    assert policies["dev"] == ["parley-dev-artifacts", "parley-dev-site", "parley-dev-uploads"]
+
+
+@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+def test_envs_stack_defaults_reach_the_env(plans: PlanSession, env: str) -> None:
+    """Inputs an env leaves unset take the stack's defaults (the env root restates none)."""
+    resources = index_plan(plans.envs[env])
+    http = next(
+        v["values"]
+        for v in resources.values()
+        if v["type"] == "aws_apigatewayv2_stage" and v["values"]["name"] == "$default"
+    )
+    assert http["default_route_settings"][0]["throttling_burst_limit"] == 1000  # api_throttling default
+    functions = {
+        v["values"]["function_name"]: v["values"] for v in resources.values() if v["type"] == "aws_lambda_function"
+    }
+    assert (
+        functions[f"parley-{env}-api"]["memory_size"] == 512 and functions[f"parley-{env}-reminders"]["timeout"] == 120
+    )
+    schedules = {v["values"]["name"]: v["values"] for v in resources.values() if v["type"] == "aws_scheduler_schedule"}
+    assert schedules[f"parley-{env}-reminders"]["schedule_expression"] == "rate(5 minutes)"

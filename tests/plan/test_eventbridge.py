@@ -113,7 +113,7 @@ def test_eventbridge_rejects_bad_input(plans: PlanSession) -> None:
     assert "schedule expressions must be rate(" in plans.rejection("eventbridge", "reject_expression")
     assert "must be a JSON object" in plans.rejection("eventbridge", "reject_input")
     retry = plans.rejection("eventbridge", "reject_retry")
-    assert "0 to 185" in retry and "between 60 and 86400" in retry
+    assert "0 to 185" in retry and "between 60 and 21600" in retry
     assert "non-empty JSON object" in plans.rejection("eventbridge", "reject_pattern")
     assert "alarm_actions needs at least one ARN" in plans.rejection("eventbridge", "reject_alarm_without_actions")
     assert "IANA name" in plans.rejection("eventbridge", "reject_timezone")

@@ -41,7 +41,7 @@ def test_lambda_function_custom_runtime_env_and_permissions(plans: PlanSession) 
     assert (fn["memory_size"], fn["timeout"], fn["reserved_concurrent_executions"]) == (1024, 120, 5)
     assert fn["environment"][0]["variables"]["TABLE_NAME"] == "parley-dev-main"
     permission = case.one("aws_lambda_permission")
-    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert (permission["statement_id"], permission["principal"]) == ("AllowHttpApi", "apigateway.amazonaws.com")
     assert permission["source_arn"].startswith("arn:aws:execute-api:")
     assert case.one("aws_cloudwatch_log_group")["retention_in_days"] == 30
 

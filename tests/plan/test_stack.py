@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.plan.harness import PlanSession
+import json
+import tomllib
+from typing import Any
+
+from tests.plan.harness import ROOT, PlanSession
 
 
 def test_stack_uploads_every_artifact_and_deploys_code_from_s3(plans: PlanSession) -> None:
@@ -33,12 +37,63 @@ def test_stack_function_overrides_apply(plans: PlanSession) -> None:
     assert functions["parley-prod-api-public"]["memory_size"] == 256
 
 
-def test_stack_artifacts_bucket_is_tls_only_except_on_the_emulator(plans: PlanSession) -> None:
-    policies = {a for a in plans.case("stack", "dev").of_type("aws_s3_bucket_policy") if ".module." not in a}
-    assert len(policies) == 1
+def _tls_only(bucket: str) -> dict[str, Any]:
+    arn = f"arn:aws:s3:::{bucket}"
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def test_stack_buckets_are_private_encrypted_and_tls_only_except_on_the_emulator(plans: PlanSession) -> None:
+    dev = plans.case("stack", "dev")
+    policies = {
+        v["values"]["bucket"]: json.loads(v["values"]["policy"]) for v in dev.of_type("aws_s3_bucket_policy").values()
+    }
+    assert policies == {
+        bucket: {"Version": "2012-10-17", "Statement": [_tls_only(bucket)]}
+        for bucket in ("parley-dev-artifacts", "parley-dev-uploads")
+    }
+    blocks = {v["values"]["bucket"]: v["values"] for v in dev.of_type("aws_s3_bucket_public_access_block").values()}
+    assert set(blocks) == {"parley-dev-artifacts", "parley-dev-uploads"}
+    for block in blocks.values():
+        assert [
+            block[k]
+            for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        ] == [True] * 4
+    ownership = [
+        v["values"]["rule"][0]["object_ownership"] for v in dev.of_type("aws_s3_bucket_ownership_controls").values()
+    ]
+    assert ownership == ["BucketOwnerEnforced"] * 2
+    encryption = [
+        v["values"]["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"]
+        for v in dev.of_type("aws_s3_bucket_server_side_encryption_configuration").values()
+    ]
+    assert encryption == ["AES256"] * 2
     assert plans.case("stack", "emulator").count("aws_s3_bucket_policy") == 0
 
 
 def test_stack_rejects_missing_manifest_and_bad_prefix(plans: PlanSession) -> None:
     assert "run 'make build' first" in plans.rejection("stack", "reject_missing_manifest")
     assert "name_prefix must be 3-30" in plans.rejection("stack", "reject_name_prefix")
+
+
+def test_stack_rejects_an_event_age_lambda_would_refuse(plans: PlanSession) -> None:
+    # 43200 s suits Scheduler's retry policy but not the functions' event-invoke configuration.
+    assert "maximum_event_age_seconds must be between 60 and 21600" in plans.rejection("stack", "reject_event_age")
+    invoke = plans.case("stack", "schedules").of_type("aws_lambda_function_event_invoke_config")
+    assert {v["values"]["maximum_event_age_in_seconds"] for v in invoke.values()} == {1800}
+
+
+def test_stack_deploys_one_function_per_map_entry(plans: PlanSession) -> None:
+    functions = plans.case("stack", "dev").of_type("aws_lambda_function")
+    keys = {address.split('module.function["')[1].split('"]')[0] for address in functions}
+    assert keys == set(tomllib.loads((ROOT / "lambda_src" / "functions.toml").read_text())) - {"edge_auth"}
+    for address, fn in functions.items():
+        key = address.split('module.function["')[1].split('"]')[0]
+        assert fn["values"]["function_name"] == "parley-dev-" + key.replace("_", "-")
+        assert fn["values"]["handler"] == f"parley.handlers.{key}.handler"

@@ -23,8 +23,33 @@ def test_stack_auth_custom_mode_deploys_the_four_trigger_functions(plans: PlanSe
     create_env = functions["parley-dev-auth-create"]["environment"][0]["variables"]
     assert create_env["AUTH_EMAIL_SENDER"] == "parley <no-reply@example.com>"
     assert create_env["AUTH_CODE_VALID_MINUTES"] == "3"
-    # Cognito may invoke each of them
-    assert case.count("aws_lambda_permission") >= 4
+    # Cognito may invoke each of them, from the pool only (its ARN is known after apply), and nothing else
+    permissions = {
+        address.split('module.function["')[1].split('"]')[0]: v
+        for address, v in case.of_type("aws_lambda_permission").items()
+        if v["values"]["principal"] == "cognito-idp.amazonaws.com"
+    }
+    expected = {
+        "auth_define": "AllowCognito-define-auth-challenge",
+        "auth_create": "AllowCognito-create-auth-challenge",
+        "auth_verify": "AllowCognito-verify-auth-challenge-response",
+        "auth_post_confirmation": "AllowCognito-post-confirmation",
+    }
+    assert {key: p["values"]["statement_id"] for key, p in permissions.items()} == expected
+    for permission in permissions.values():
+        assert permission["values"]["action"] == "lambda:InvokeFunction"
+        # the function's ARN and the pool's ARN are known after apply
+        assert (
+            permission["after_unknown"]["function_name"] is True and permission["after_unknown"]["source_arn"] is True
+        )
+    # The pool names the four triggers by ARN (the account is known after apply)
+    (pool_plan,) = case.of_type("aws_cognito_user_pool").values()
+    assert {k for k, v in pool_plan["after_unknown"]["lambda_config"][0].items() if v is True} >= {
+        "define_auth_challenge",
+        "create_auth_challenge",
+        "verify_auth_challenge_response",
+        "post_confirmation",
+    }
     pool = case.one("aws_cognito_user_pool")
     assert pool["name"] == "parley-dev-users" and pool["deletion_protection"] == "INACTIVE"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import hcl2
@@ -33,9 +32,13 @@ def test_auth_settings_api_public_gets_every_required_variable() -> None:
     assert set(_stack("auth.tf")["locals"][0]["auth_public_environment"]) <= set(PublicAuthSettings.env_names())
 
 
+def _trigger_specs() -> dict[str, Any]:
+    """The sign-in trigger functions' entries of the function map (modules/stack/auth.tf)."""
+    return next(block["auth_trigger_specs"] for block in _stack("auth.tf")["locals"] if "auth_trigger_specs" in block)  # type: ignore[no-any-return]
+
+
 def test_auth_settings_code_sender_gets_every_required_variable() -> None:
-    module = next(m['"auth_create_function"'] for m in _stack("auth.tf")["module"] if '"auth_create_function"' in m)
-    given = _common() | set(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", module["environment"]))
+    given = _common() | set(_trigger_specs()["auth_create"]["environment"])
     assert _required(AuthCreateSettings) <= given
     assert "AUTH_EMAIL_SENDER" in given
 
@@ -50,11 +53,9 @@ def test_auth_settings_sign_in_functions_get_least_privilege() -> None:
     assert _actions(public["auth_create_users"]) == ["cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"]
     assert public["auth_create_users"]["resources"] == ["${module.cognito.user_pool_arn}"]
     assert _actions(public["auth_create_profiles"]) == ["dynamodb:PutItem"]
-    sender = next(m['"auth_create_function"'] for m in stack["module"] if '"auth_create_function"' in m)
-    statements = sender["policy_statements"]
+    statements = _trigger_specs()["auth_create"]["statements"]
     assert _actions(statements["send_code"]) == ["ses:SendEmail"]
     assert statements["send_code"]["resources"] == ["${module.cognito.email_identity_arn}"]
     assert _actions(statements["send_limit"]) == ["dynamodb:GetItem", "dynamodb:PutItem"]
-    for name in ('"auth_define_function"', '"auth_verify_function"'):
-        module = next(m[name] for m in stack["module"] if name in m)
-        assert "policy_statements" not in module, f"{name} needs no AWS access"
+    for name in ("auth_define", "auth_verify"):
+        assert "statements" not in _trigger_specs()[name], f"{name} needs no AWS access"

@@ -2,7 +2,8 @@
 
 Read from the stack's HCL rather than a plan: a function's environment often
 holds values known only after apply (pool ids, API endpoints), and a plan then
-hides the whole map. The keys, though, are in the configuration.
+hides the whole map. The keys, though, are in the configuration: each function's
+entry of its feature's function map (modules/stack/*.tf, merged in main.tf).
 """
 
 from __future__ import annotations
@@ -55,18 +56,37 @@ def _keys(expression: Any, seen: frozenset[str] = frozenset()) -> set[str]:
     return keys
 
 
+def _is_function_map(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(v, dict) and "description" in v for v in value.values())
+    )
+
+
+def function_specs() -> dict[str, dict[str, Any]]:
+    """function name (functions.toml) -> its entry in a feature's function map (local.function_specs merges them)."""
+    specs: dict[str, dict[str, Any]] = {}
+    for feature in LOCAL_REF.findall(str(_locals()["function_specs"])):
+        value = _locals()[feature]
+        if not _is_function_map(value):  # built by a for expression from a map of entries
+            (value,) = [_locals()[n] for n in LOCAL_REF.findall(str(value)) if _is_function_map(_locals()[n])]
+        specs.update(value)
+    return specs
+
+
+@cache
+def _function_settings() -> tuple[dict[str, set[str]], set[str]]:
+    """function name -> the settings Terraform always sets on it, and the settings set only on some functions."""
+    common = _keys(_locals()["common_environment"])
+    always = {name: common | _keys(spec.get("environment", {})) for name, spec in function_specs().items()}
+    # Set by the hub (main.tf) on some functions only, e.g. APP_SECRETS on an app secret's readers.
+    conditional = set(KEY.findall(str(_locals()["functions"])))
+    return always, conditional
+
+
 def _function_modules() -> dict[str, set[str]]:
-    """function name (functions.toml) -> environment keys, for every lambda_function module in the stack."""
-    functions: dict[str, set[str]] = {}
-    for parsed in _stack():
-        for block in parsed.get("module", []):
-            for body in block.values():
-                if str(body.get("source", "")).strip('"') != "../lambda_function":
-                    continue
-                match = re.search(r'local\.packages\["([a-z0-9_]+)"\]', str(body.get("package")))
-                assert match, f"module without a package from local.packages: {body.get('name')}"
-                functions[match.group(1)] = _keys(body.get("environment", {}))
-    return functions
+    return _function_settings()[0]
 
 
 def _settings_classes(handler: str) -> set[type[BaseSettings]]:
@@ -104,11 +124,20 @@ def test_settings_contract_required_settings_are_set(function: str) -> None:
     required = {
         name for cls in _settings_classes(_handlers()[function]) for name, needed in cls.env_names().items() if needed
     }
-    assert required - given == set(), f"{function} reads settings Terraform does not set"
+    assert required - given == set(), f"{function} reads settings Terraform does not always set"
 
 
 @pytest.mark.parametrize("function", DEPLOYED)
 def test_settings_contract_nothing_set_goes_unread(function: str) -> None:
-    given = _function_modules()[function] - MODULE_SET
+    given = (_function_modules()[function] | _function_settings()[1]) - MODULE_SET
     known = {name for cls in _settings_classes(_handlers()[function]) for name in cls.env_names()}
     assert given - known == set(), f"{function} is given settings nothing reads"
+
+
+def test_settings_contract_settings_set_on_some_functions_are_optional_for_all() -> None:
+    """A setting only some functions get (APP_SECRETS on an app secret's readers) is optional in BaseSettings."""
+    conditional = _function_settings()[1]
+    assert conditional == {"APP_SECRETS"}
+    assert {name: BaseSettings.env_names().get(name) for name in conditional} == dict.fromkeys(conditional, False)
+    for function in DEPLOYED:
+        assert not conditional & _function_modules()[function], f"{function} always gets {conditional}"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tools.tfenv import terraform_binary, terraform_env
+from tools.tfenv import envs, terraform_binary, terraform_env
 
 FOLDERS = [
     *sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").is_file()),
-    *sorted(p for p in (ROOT / "envs").iterdir() if p.is_dir()),
+    *(ROOT / "envs" / name for name in envs()),  # envs/shared is validated through each of them
     ROOT / "bootstrap",
 ]
 
