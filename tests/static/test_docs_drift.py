@@ -3,7 +3,7 @@
 Actions and error codes are read from ``lambda_src`` with ``ast``: the action
 table of the ws handler, and every error code the ws function's code can raise
 (``code=`` of a typed error, a typed error's default code, ``error_frame``'s
-code), following its ``parley`` imports. The totals of docs/cost.md are
+code) in the functions it can reach through its ``parley`` imports. The totals of docs/cost.md are
 recomputed from the rows they sum. (Routes, which the stack defines, are
 checked against the planned stack in tests/plan/test_docs_drift.py.)
 """
@@ -40,20 +40,95 @@ def _default_codes() -> dict[str, str]:
     return found
 
 
-def ws_error_codes() -> set[str]:
-    defaults = _default_codes()
+def _raised_codes(node: ast.AST, defaults: dict[str, str]) -> set[str]:
     codes = set()
-    for module in sorted(m for m in code_of("parley.handlers.ws") if m.startswith("parley") and _module_file(m)):
-        for node in ast.walk(_tree(module)):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            keywords = {k.arg: k.value for k in node.keywords}
-            if name in defaults:
-                given = keywords.get("code")
-                codes.add(ast.literal_eval(given) if isinstance(given, ast.Constant) else defaults[name])
-            elif name == "error_frame" and node.args and isinstance(node.args[0], ast.Constant):
-                codes.add(node.args[0].value)
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Call):
+            continue
+        name = inner.func.id if isinstance(inner.func, ast.Name) else getattr(inner.func, "attr", "")
+        keywords = {k.arg: k.value for k in inner.keywords}
+        if name in defaults:
+            given = keywords.get("code")
+            codes.add(ast.literal_eval(given) if isinstance(given, ast.Constant) else defaults[name])
+        elif name == "error_frame" and inner.args and isinstance(inner.args[0], ast.Constant):
+            codes.add(inner.args[0].value)
+    return codes
+
+
+Target = tuple[str, str]  # (module, function) for a module-level function, ("", name) for a method
+
+
+class _Module:
+    """One parley module's functions and what its names refer to."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tree = _tree(name)
+        self.functions: dict[Target, ast.AST] = {}
+        self.aliases: dict[str, str] = {}  # local name -> module
+        self.imported: dict[str, Target] = {}  # local name -> (module, function)
+        for node in self.tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[(name, node.name)] = node
+            elif isinstance(node, ast.ClassDef):
+                for member in node.body:
+                    if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self.functions[("", member.name)] = member
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.aliases[alias.asname or alias.name] = alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if _module_file(full):
+                        self.aliases[alias.asname or alias.name] = full
+                    else:
+                        self.imported[alias.asname or alias.name] = (node.module, alias.name)
+
+    def targets(self, node: ast.AST) -> set[Target]:
+        """The functions a piece of this module's code calls or passes on."""
+        found: set[Target] = set()
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name):
+                if (self.name, inner.id) in self.functions:
+                    found.add((self.name, inner.id))
+                elif inner.id in self.imported:
+                    found.add(self.imported[inner.id])
+            elif isinstance(inner, ast.Attribute):
+                base = inner.value.id if isinstance(inner.value, ast.Name) else None
+                if base in self.aliases:
+                    found.add((self.aliases[base], inner.attr))
+                else:
+                    found.add(("", inner.attr))
+        return found
+
+
+def ws_error_codes() -> set[str]:
+    """Codes raised by the functions the ws handler can reach, across the parley modules it imports.
+
+    Reachability is by function, not by module: a repository shared with the HTTP API raises codes in
+    functions the WebSocket code never calls. Method calls on objects match every method of that name.
+    """
+    defaults = _default_codes()
+    modules = {
+        m: _Module(m) for m in sorted(code_of("parley.handlers.ws")) if m.startswith("parley") and _module_file(m)
+    }
+    functions: dict[Target, list[tuple[_Module, ast.AST]]] = {}
+    for module in modules.values():
+        for target, node in module.functions.items():
+            functions.setdefault(target, []).append((module, node))
+    entry = modules["parley.handlers.ws"]
+    codes = _raised_codes(entry.tree, defaults)
+    reached: set[Target] = set()
+    pending = list(entry.targets(entry.tree))
+    while pending:
+        target = pending.pop()
+        if target in reached or target not in functions:
+            continue
+        reached.add(target)
+        for module, node in functions[target]:
+            codes |= _raised_codes(node, defaults)
+            pending += module.targets(node)
     return codes
 
 
