@@ -137,3 +137,32 @@ def test_websocket_connections_api_posts_describes_and_closes(deployed: Deployed
     eventually(lambda: not deployed.client("dynamodb").get_item(
         TableName=deployed.outputs["table_name"], Key={"PK": {"S": f"CONN#{connection_id}"}, "SK": {"S": "META"}}
     ).get("Item"))  # fmt: skip
+
+
+def test_leaving_a_room_over_http_ends_live_delivery_to_that_connection(
+    deployed: Deployed, alice: Session, bob: Session
+) -> None:
+    # Given alice and bob both live in a room they are members of
+    room = deployed.http.post("/rooms", json={"name": "leavers"}, headers=alice.headers).json()["id"]
+    assert deployed.http.post(f"/rooms/{room}/members", json={"user_id": bob.user_id}, headers=alice.headers).is_success
+    with deployed.connect(alice) as a, deployed.connect(bob) as b:
+        for socket in (a, b):
+            _frame(socket, action="join", room=room)
+            frames_until(socket, _type("joined"))
+        _frame(a, action="send", room=room, text="before", ref="m1")
+        assert frames_until(a, _type("sent"))[-1]["delivered"] == 1
+        assert frames_until(b, _type("message"))[-1]["text"] == "before"
+        # When bob leaves the room over HTTP while his socket stays open
+        left = deployed.http.delete(f"/rooms/{room}/members/me", headers=bob.headers)
+        assert left.status_code == 204, left.text
+        # Then alice's typing and messages reach nobody, and bob's socket receives no frame of that room
+        _frame(a, action="typing", room=room)
+        _frame(a, action="send", room=room, text="after", ref="m2")
+        sent = frames_until(a, _type("sent"))[-1]
+        assert (sent["ref"], sent["delivered"]) == ("m2", 0)
+        with pytest.raises(TimeoutError):
+            b.recv(timeout=1.5)
+        # and bob can no longer send to it
+        _frame(b, action="send", room=room, text="still here?", ref="m3")
+        refused = frames_until(b, _type("error"))[-1]
+        assert (refused.get("ref"), refused["error"]) == ("m3", "not_joined")
