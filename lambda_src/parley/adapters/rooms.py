@@ -151,11 +151,14 @@ class Rooms:
                 raise Forbidden("you are not a member of this room", code="not_a_member") from None
             raise unknown_connection() from None
 
-    def is_present(self, room_id: str, connection_id: str) -> bool:
-        return self.table.get(keys.room(room_id), keys.presence(connection_id), consistent=False) is not None
-
-    def is_member(self, room_id: str, user_id: str) -> bool:
-        return self.membership(room_id, user_id) is not None
+    def standing(self, room_id: str, connection_id: str, user_id: str) -> tuple[bool, bool]:
+        """(the connection is present in the room, the user is a member), read in one batch request."""
+        presence, member = keys.presence(connection_id), keys.member(user_id)
+        found = {
+            str(item["SK"])
+            for item in self.table.batch_get([key(keys.room(room_id), presence), key(keys.room(room_id), member)])
+        }
+        return presence in found, member in found
 
     def audience(self, room_id: str) -> list[str]:
         """The room's live connections whose users are still members (one key query and one batch read).

@@ -128,9 +128,10 @@ def on_leave(frame: Frame, session: Session) -> None:
 
 
 def _require_joined(session: Session, room: str) -> None:
-    if not session.rooms.is_present(room, session.connection_id):
+    present, member = session.rooms.standing(room, session.connection_id, session.user_id)
+    if not present:
         raise Forbidden("join the room first", code="not_joined")
-    if not session.rooms.is_member(room, session.user_id):
+    if not member:
         raise Forbidden("you are not a member of this room", code="not_a_member")
 
 
