@@ -273,20 +273,25 @@ def local_runtime(base: Path, emulator: emu.Emulator, port: int | None = None) -
 
 
 def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
-    """``http_api_url`` and ``websocket_url`` of the running runtime (and ``web_client_url`` when it serves one)."""
+    """``http_api_url`` and ``websocket_url`` of the running runtime."""
     health = daemon.health(runtime)
     if not health or not health.get("websocket_url"):
         raise ToolError(f"the local runtime does not answer at {runtime.endpoint}: run 'make up' first")
-    names = ("http_api_url", "websocket_url", "web_client_url")
-    return {name: str(health[name]) for name in names if health.get(name)}
+    return {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
 
 
-def summary(outputs: dict[str, object], runtime: str, emulator: str, seconds: float) -> list[str]:
-    """What `make up` ends with: what runs where, how to sign in, what to try next."""
+def summary(
+    outputs: dict[str, object], runtime: str, emulator: str, seconds: float, web_client: str | None = None
+) -> list[str]:
+    """What `make up` ends with: what runs where, how to sign in, what to try next.
+
+    ``outputs`` carry the runtime's URLs; ``web_client`` is where the runtime
+    serves the web client, when it does.
+    """
     rows = [
         ("HTTP API", f"{outputs['http_api_url']}"),
         ("WebSocket", f"{outputs['websocket_url']}?token=<access token>"),
-        *([("Web client", f"{outputs['web_client_url']}")] if outputs.get("web_client_url") else []),
+        *([("Web client", web_client)] if web_client else []),
         ("Mailbox", f"{runtime}/_local/mail  (sign-in codes and every mail sent)"),
         ("Emulator", f"{emulator}  (AWS_ENDPOINT_URL for boto3 and the AWS CLI, keys test/test)"),
     ]
@@ -325,7 +330,9 @@ def up(
     outputs = workspace.outputs() | runtime_urls(runtime)
     if env_file:
         write_env_file("local", outputs)
-    print("\n".join(summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started)), flush=True)
+    web_client = (daemon.health(runtime) or {}).get("site_url")  # reported once the runtime serves the site
+    lines = summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started, web_client)
+    print("\n".join(lines), flush=True)
     return workspace
 
 
