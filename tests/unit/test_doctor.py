@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tools import background, doctor
 from tools.doctor import FAIL, INFO, OK, WARN, Row
 from tools.tfenv import ToolError
@@ -151,12 +149,3 @@ def test_doctor_adds_the_credentials_line_only_for_real_environments(monkeypatch
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     assert doctor.rows("dev")[-1] == Row("AWS (dev)", OK, "credentials found (the default chain)")
-
-
-def test_make_help_lists_doctor() -> None:
-    result = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert any(line.split()[:1] == ["doctor"] for line in _plain(result.stdout).splitlines())
-
-
-def _plain(text: str) -> str:
-    return text.replace("\x1b[1m", "").replace("\x1b[0m", "")
