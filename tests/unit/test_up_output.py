@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tools import emulator as emu
 from tools import local
 from tools.tfenv import ToolError
 
@@ -136,3 +139,20 @@ def test_env_file_holds_scalar_outputs_once(tmp_path: Path, monkeypatch: pytest.
         "PARLEY_TABLE_NAME=parley-local-main",
         "PARLEY_WEBSOCKET_URL=ws://127.0.0.1:4731/live",
     ]
+
+
+def test_a_taken_emulator_port_names_the_setting_and_a_free_port(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        emulator = emu.Emulator(tmp_path, port)
+        with pytest.raises(ToolError) as taken:
+            emu.start(emulator)
+    message = str(taken.value)
+    assert re.fullmatch(
+        rf"port {port} is in use by another program: stop it or set PARLEY_EMULATOR_PORT to a free port "
+        r"\(e\.g\. PARLEY_EMULATOR_PORT=\d+\); 'make doctor' checks the ports",
+        message,
+    ), message
+    assert not emulator.pid_file.exists()  # nothing was started
