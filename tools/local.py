@@ -3,8 +3,10 @@
 ``up``/``down`` bring the local environment up on the emulator with the local
 runtime serving it, and take it all away; ``init``/``plan``/``apply``/
 ``destroy``/``bootstrap`` do the same steps for any environment. Each step
-prints one progress line; a failure raises ToolError with terraform's own error
-lines.
+prints one line (apply and destroy a count of resources done), terraform's
+full output goes to ``<home>/logs/<env>-<step>.log`` (VERBOSE=1 streams it),
+and a failure raises ToolError with terraform's own errors and, for known
+failures, a fix (tools/tfout.py). ``up`` ends with a short summary.
 """
 
 from __future__ import annotations

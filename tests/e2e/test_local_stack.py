@@ -24,6 +24,17 @@ def test_local_stack_concurrent_apply_is_refused_by_the_state_lock(deployed: Dep
     assert re.search(r"'make unlock ENV=local LOCK_ID=[0-9a-f-]{36}' releases the lock$", fix), fix
 
 
+def test_local_stack_outputs_give_each_value_under_one_output(deployed: Deployed) -> None:
+    # 'make outputs' lists every output: a function name appears once (function_names), not again in a subset
+    holders: dict[str, set[str]] = {}
+    for name, value in deployed.outputs.items():
+        for item in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(item, str):
+                holders.setdefault(item, set()).add(name)
+    assert {value: names for value, names in holders.items() if len(names) > 1} == {}
+    assert len(deployed.outputs["function_names"]) >= 10
+
+
 def test_local_stack_state_lives_in_the_emulated_backend(deployed: Deployed) -> None:
     s3 = deployed.client("s3")
     state = json.loads(s3.get_object(Bucket="parley-local-tfstate", Key="parley/local.tfstate")["Body"].read())
