@@ -21,8 +21,9 @@ from typing import TextIO
 _COLOUR_COMMANDS = {"init", "plan", "apply", "destroy", "output", "validate", "show", "refresh", "import"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _DIAGNOSTIC = re.compile(r"^(Error|Warning): (.*)$")
-# Where terraform points at the configuration: "with provider[...]," / "on main.tf line 9, ..." / "   9: provider".
-_SOURCE_CONTEXT = re.compile(r"^(with .*,|on .* line \d+.*:|\d+: .*|\(and \d+ more similar\))$")
+# Where terraform points at the configuration: "with provider[...]," / "on main.tf line 9, ..." / "   9: provider",
+# and the values of the expression there ("├────" then "│ var.x is ...").
+_SOURCE_CONTEXT = re.compile(r"^(with .*,|on .* line \d+.*:|\d+: .*|\(and \d+ more similar\)|[├│].*)$")
 _PLAN = re.compile(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.")
 _DONE = re.compile(r": (Creation|Modifications|Destruction) complete after ")
 

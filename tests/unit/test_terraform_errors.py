@@ -54,6 +54,13 @@ def test_terraform_errors_skip_warnings_and_the_source_context() -> None:
     )
 
 
+def test_terraform_errors_leave_out_the_values_of_the_failing_expression() -> None:
+    # A validation rule's error quotes the variable's value under a "├────" rule before its own message
+    assert tfout.error_text(_captured("variable_validation.txt")) == (
+        "Invalid value for variable: No manifest.json in artifacts_dir: run 'make build' first."
+    )
+
+
 def test_terraform_failure_names_the_mirror_or_the_registry_when_the_provider_cannot_be_had() -> None:
     unreachable = tfout.failure("terraform init in envs/local", _captured("provider_registry_unreachable_color.txt"))
     assert unreachable.splitlines()[0].startswith(
