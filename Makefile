@@ -21,7 +21,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary upgrade-check
+.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs seed deploy-site summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -52,7 +52,10 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	@$(PYTHON) -m tools.workflow_lint --install $(LINT_VENV)
 	@touch $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Create .venv (pinned Python tools) and .venv-checkov (idempotent)
+setup: $(VENV)/.installed ## Create .venv with the pinned Python tools (idempotent; 'make lint' adds its own scanners)
+
+doctor: ## Check this machine for 'make up' and 'make test' (ENV=dev|prod: also AWS credentials); exits 1 when something is missing
+	@$(PYTHON) -m tools.doctor $(ENV)
 
 build: ## Package every function into build/lambda (deterministic, cached; bakes envs/ENV/edge_auth.json)
 	@$(PYTHON) build.py $(if $(EDGE_CONFIG),--config edge_auth=$(EDGE_CONFIG))
@@ -63,7 +66,7 @@ fmt: ## Format Terraform and Python files in place
 	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
 	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
 
-lint: $(LINT_VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs freshness, checkov, zizmor + actionlint
+lint: $(LINT_VENV)/.installed $(CHECKOV_VENV)/.installed $(VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs freshness, checkov, zizmor + actionlint
 	$(need-venv)
 	$(need-terraform)
 	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
@@ -83,13 +86,12 @@ docs: ## Write the inputs/outputs tables of every modules/<m>/README.md from the
 	$(need-venv)
 	@$(PY) -m tools.tfdocs
 
-test: ## Run every test tier (static, unit, plan, e2e); the README's test command
-	$(need-venv)
+test: $(VENV)/.installed ## Run every test tier (static, unit, plan, e2e); the README's test command
 	$(need-terraform)
 	@$(PYTHON) build.py
 	@$(PY) -m pytest $(TEST_ARGS)
 
-up: setup build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
+up: $(VENV)/.installed build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)
 	@$(PARLEY) up
 
@@ -127,6 +129,11 @@ apply: ## Apply the plan saved by 'make plan' for ENV (prod outside CI needs CON
 destroy: ## Destroy ENV (ENV=prod needs CONFIRM=prod)
 	$(need-venv)
 	@$(PARLEY) destroy $(ENV) --confirm "$(CONFIRM)"
+
+unlock: ## Release ENV's state lock left behind by a run that ended (LOCK_ID=the ID terraform printed)
+	$(need-venv)
+	$(need-terraform)
+	@$(PARLEY) unlock $(ENV) --lock-id "$(LOCK_ID)"
 
 bootstrap: ## Create ENV's state bucket and lock table (names from envs/ENV/backend.hcl)
 	$(need-venv)

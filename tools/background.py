@@ -87,7 +87,10 @@ def launch(
     """
     process.folder.mkdir(parents=True, exist_ok=True)
     if port_in_use(process.port):
-        raise ToolError(f"port {process.port} is in use by another program: stop it or set {variable} to a free port")
+        raise ToolError(
+            f"port {process.port} is in use by another program: stop it or set {variable} to a free port "
+            f"(e.g. {variable}={free_port()}); 'make doctor' checks the ports"
+        )
     with process.log_file.open("ab") as log:
         child = subprocess.Popen(
             list(command), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

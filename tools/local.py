@@ -3,21 +3,26 @@
 ``up``/``down`` bring the local environment up on the emulator with the local
 runtime serving it, and take it all away; ``init``/``plan``/``apply``/
 ``destroy``/``bootstrap`` do the same steps for any environment. Each step
-prints one progress line; a failure raises ToolError with terraform's own error
-lines.
+prints one line (apply and destroy a count of resources done), terraform's
+full output goes to ``<home>/logs/<env>-<step>.log`` (VERBOSE=1 streams it),
+and a failure raises ToolError with terraform's own errors and, for known
+failures, a fix (tools/tfout.py). ``up`` ends with a short summary.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from tools import emulator as emu
+from tools import tfout
 from tools.runtime import daemon
 from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
 
@@ -28,24 +33,75 @@ def say(message: str) -> None:
     print(f"parley: {message}", flush=True)
 
 
-def _error_lines(text: str) -> str:
-    lines = [line.strip("│ ").rstrip() for line in text.splitlines()]
-    errors = [line for line in lines if line.startswith("Error:")]
-    return "; ".join(dict.fromkeys(errors)) or (lines[-1] if lines else "no output")
+def verbose() -> bool:
+    """VERBOSE=1 streams terraform's whole output instead of a progress count."""
+    return os.environ.get("VERBOSE", "").strip() not in ("", "0")
+
+
+def _run_logged(
+    command: list[str], environ: dict[str, str], log: Path, progress: tfout.Progress | None, echo: bool
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` writing all it prints to ``log``; its stdout also goes to the terminal or ``progress``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    with log.open("w", buffering=1) as record, tempfile.TemporaryFile("w+") as captured:
+        record.write(f"$ {' '.join(command)}\n")
+        with subprocess.Popen(command, env=environ, text=True, stdout=subprocess.PIPE, stderr=captured) as child:
+            for line in child.stdout or ():
+                lines.append(line)
+                record.write(line)
+                if echo:
+                    sys.stdout.write(line)
+                elif progress is not None:
+                    progress.feed(line)
+        captured.seek(0)
+        stderr = captured.read()
+        record.write(stderr)
+    if progress is not None:
+        progress.finish()
+    if echo:
+        sys.stderr.write(stderr)
+    return subprocess.CompletedProcess(command, child.returncode, "".join(lines), stderr)
 
 
 def terraform(
-    root: Path, args: Sequence[str], environ: dict[str, str], *, stream: bool = False, check: bool = True
+    root: Path,
+    args: Sequence[str],
+    environ: dict[str, str],
+    *,
+    check: bool = True,
+    log: Path | None = None,
+    show: bool = False,
+    progress: str | None = None,
+    planned: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run terraform in ``root``; stream its output or capture it."""
-    command = [terraform_binary(), f"-chdir={root}", *args]
-    if stream:
-        result = subprocess.run(command, env=environ, text=True, check=False, stderr=subprocess.PIPE)
-        sys.stderr.write(result.stderr)
-    else:
+    """Run terraform in ``root`` and return what it printed.
+
+    Without ``log`` its output is captured. With ``log`` it goes there in full
+    and, as it comes, to the terminal when ``show`` or VERBOSE is set, else to
+    a one-line count of resources done (labelled ``progress``) against
+    ``planned``. Colour is kept only for output shown on a terminal.
+    """
+    echo = log is not None and (show or verbose())
+    command = [terraform_binary(), f"-chdir={root}", *tfout.no_color(args, echo and sys.stdout.isatty())]
+    if log is None:
         result = subprocess.run(command, env=environ, text=True, check=False, capture_output=True)
+    else:
+        counter = None
+        if progress is not None and not echo:
+            counter = tfout.Progress(progress, planned, sys.stdout, terminal=sys.stdout.isatty())
+        result = _run_logged(command, environ, log, counter, echo)
     if check and result.returncode not in (0, 2 if "-detailed-exitcode" in args else 0):
-        raise ToolError(f"terraform {args[0]} in {root.relative_to(ROOT)} failed: {_error_lines(result.stderr)}")
+        raise ToolError(
+            tfout.failure(
+                f"terraform {args[0]} in {root.relative_to(ROOT)}",
+                result.stderr,
+                emulator=environ.get("TF_VAR_emulator_endpoint"),
+                env=root.name if root.parent == ENVS_DIR else None,
+                mirror=environ.get("TF_PROVIDER_MIRROR"),
+                log=str(log) if log else None,
+            )
+        )
     return result
 
 
@@ -72,45 +128,76 @@ class Workspace:
         )
         say(f"{self.env}: initialised in {time.monotonic() - started:.1f}s")
 
-    def plan(self, *extra: str) -> int:
-        """Save a plan; return terraform's detailed exit code (0 no changes, 2 changes)."""
+    def log_file(self, step: str) -> Path:
+        """Where the full output of ``step`` (plan, apply, destroy) goes."""
+        return self.base / "logs" / f"{self.env}-{step}.log"
+
+    def plan(self, *extra: str, show: bool = False) -> int:
+        """Save a plan; return terraform's detailed exit code (0 no changes, 2 changes).
+
+        The plan is shown in full when ``show`` (or VERBOSE) is set, else summed
+        up in one line; the number of changes is kept for apply's progress count.
+        """
         self.plan_file.parent.mkdir(parents=True, exist_ok=True)
         result = terraform(
             self.root,
             ["plan", "-input=false", "-compact-warnings", "-detailed-exitcode", f"-out={self.plan_file}", *extra],
             self.environ,
-            stream=True,
+            log=self.log_file("plan"),
+            show=show,
         )
+        changes = tfout.planned(result.stdout)
+        self.changes_file.write_text(f"{changes}\n" if changes is not None else "")
+        if not show:
+            line = next((ln for ln in result.stdout.splitlines() if ln.startswith("Plan:")), "No changes.")
+            say(f"{self.env}: {line} (full plan: {self.log_file('plan')})")
         return result.returncode
+
+    @property
+    def changes_file(self) -> Path:
+        """The saved plan's number of changes, for the progress count of its apply."""
+        return self.plan_file.with_suffix(".changes")
 
     def apply(self) -> None:
         if not self.plan_file.is_file():
             raise ToolError(f"no saved plan for ENV={self.env}: run 'make plan ENV={self.env}' first")
         started = time.monotonic()
+        recorded = self.changes_file.read_text().strip() if self.changes_file.is_file() else ""
         try:
             terraform(
                 self.root,
                 ["apply", "-input=false", "-compact-warnings", str(self.plan_file)],
                 self.environ,
-                stream=True,
+                log=self.log_file("apply"),
+                progress=f"{self.env}: applying",
+                planned=int(recorded) if recorded.isdigit() else None,
             )
         finally:
             self.plan_file.unlink(missing_ok=True)
+            self.changes_file.unlink(missing_ok=True)
         say(f"{self.env}: applied in {time.monotonic() - started:.1f}s")
 
     def destroy(self) -> None:
         started = time.monotonic()
         terraform(
-            self.root, ["destroy", "-input=false", "-auto-approve", "-compact-warnings"], self.environ, stream=True
+            self.root,
+            ["destroy", "-input=false", "-auto-approve", "-compact-warnings"],
+            self.environ,
+            log=self.log_file("destroy"),
+            progress=f"{self.env}: destroying",
         )
         say(f"{self.env}: destroyed in {time.monotonic() - started:.1f}s")
+
+    def unlock(self, lock_id: str) -> None:
+        """Release a state lock whose run has ended without releasing it."""
+        terraform(self.root, ["force-unlock", "-force", lock_id], self.environ)
 
     def outputs(self) -> dict[str, object]:
         first = "'make up'" if self.env == "local" else f"'make plan ENV={self.env}' then 'make apply ENV={self.env}'"
         result = terraform(self.root, ["output", "-json"], self.environ, check=False)
         if result.returncode != 0:
             raise ToolError(
-                f"ENV={self.env} has no state to read yet: run {first} first ({_error_lines(result.stderr)})"
+                f"ENV={self.env} has no state to read yet: run {first} first ({tfout.error_text(result.stderr)})"
             )
         raw = json.loads(result.stdout or "{}")
         if not raw:
@@ -195,6 +282,33 @@ def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
     return {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
 
 
+def summary(
+    outputs: dict[str, object], runtime: str, emulator: str, seconds: float, web_client: str | None = None
+) -> list[str]:
+    """What `make up` ends with: what runs where, how to sign in, what to try next.
+
+    ``outputs`` carry the runtime's URLs; ``web_client`` is where the runtime
+    serves the web client, when it does.
+    """
+    rows = [
+        ("HTTP API", f"{outputs['http_api_url']}"),
+        ("WebSocket", f"{outputs['websocket_url']}?token=<access token>"),
+        *([("Web client", web_client)] if web_client else []),
+        ("Mailbox", f"{runtime}/_local/mail  (sign-in codes and every mail sent)"),
+        ("Emulator", f"{emulator}  (AWS_ENDPOINT_URL for boto3 and the AWS CLI, keys test/test)"),
+    ]
+    return [
+        f"parley: local stack up in {seconds:.0f}s",
+        *(f"  {name:<11} {value}" for name, value in rows),
+        'Sign in: POST /auth/login {"email": "you@example.com"}, take the 6-digit code from the mailbox,',
+        "         POST /auth/verify with it (README.md, 'Try it', has the curl lines).",
+        "Next:    make seed     add a test user, rooms, messages and a reminder",
+        "         make outputs  every output, also written to build/local.env",
+        "         make logs     follow the runtime's log (one line per invocation)",
+        "         make down     stop everything and remove the local state",
+    ]
+
+
 def up(
     base: Path | None = None, port: int | None = None, env_file: bool = True, gateway_port: int | None = None
 ) -> Workspace:
@@ -210,18 +324,17 @@ def up(
     workspace.init()
     if workspace.plan() == 0:
         workspace.plan_file.unlink(missing_ok=True)
-        say("local: no changes")
+        workspace.changes_file.unlink(missing_ok=True)
     else:
         workspace.apply()
     say(f"runtime {daemon.start(runtime)} at {runtime.endpoint} (log: {runtime.process.log_file})")
-    urls = runtime_urls(runtime)
     # Clients use the runtime's URLs, under the names a real environment's outputs have.
-    outputs = workspace.outputs() | urls
-    where = f" (also in {write_env_file('local', outputs).relative_to(ROOT)})" if env_file else ""
-    say(f"local stack up in {time.monotonic() - started:.1f}s; outputs{where}:")
-    print_outputs(outputs)
-    say(f"HTTP API:      {urls['http_api_url']}")
-    say(f"WebSocket API: {urls['websocket_url']}")
+    outputs = workspace.outputs() | runtime_urls(runtime)
+    if env_file:
+        write_env_file("local", outputs)
+    web_client = (daemon.health(runtime) or {}).get("site_url")  # reported once the runtime serves the site
+    lines = summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started, web_client)
+    print("\n".join(lines), flush=True)
     return workspace
 
 
@@ -246,6 +359,7 @@ def down(
         leftover.unlink(missing_ok=True)
     for folder in (base / "tf" / "env-local", base / "tf" / "bootstrap-local"):
         shutil.rmtree(folder, ignore_errors=True)
-    (base / "plans" / "local.tfplan").unlink(missing_ok=True)
+    for plan in ("local.tfplan", "local.changes"):
+        (base / "plans" / plan).unlink(missing_ok=True)
     if env_file:
         (ROOT / "build" / "local.env").unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 python3 -m tools.parley up | down | dev | logs
 python3 -m tools.parley emulator start|stop|status
 python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs|seed ENV
+python3 -m tools.parley unlock ENV --lock-id ID
 python3 -m tools.parley deploy-site ENV --dir SITE_DIR [--prune]
 """
 
@@ -14,14 +15,10 @@ import sys
 from pathlib import Path
 
 from tools import emulator as emu
-from tools import local, seed
+from tools import local, seed, tfout
 from tools import site as static_site
 from tools.runtime import daemon
 from tools.tfenv import ROOT, ToolError, check_env, home, terraform_binary
-
-REAL_ACCOUNT_HINT = (
-    "set AWS_PROFILE (after 'aws sso login') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use ENV=local"
-)
 
 
 def check_credentials(env_name: str) -> None:
@@ -37,7 +34,7 @@ def check_credentials(env_name: str) -> None:
             os.path.isfile(os.path.expanduser("~/.aws/credentials"))
             or os.path.isfile(os.path.expanduser("~/.aws/config"))
         ):
-            raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}") from None
+            raise ToolError(f"no AWS credentials for ENV={env_name}: {tfout.CREDENTIALS_FIX}") from None
         return
     os.environ.setdefault("AWS_METADATA_SERVICE_TIMEOUT", "1")
     os.environ.setdefault("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
@@ -45,10 +42,10 @@ def check_credentials(env_name: str) -> None:
         credentials = botocore.session.get_session().get_credentials()
     except Exception as exc:  # noqa: BLE001 - any failure to resolve means "no usable credentials"
         raise ToolError(
-            f"AWS credentials for ENV={env_name} could not be loaded ({exc}): {REAL_ACCOUNT_HINT}"
+            f"AWS credentials for ENV={env_name} could not be loaded ({exc}): {tfout.CREDENTIALS_FIX}"
         ) from None
     if credentials is None:
-        raise ToolError(f"no AWS credentials for ENV={env_name}: {REAL_ACCOUNT_HINT}")
+        raise ToolError(f"no AWS credentials for ENV={env_name}: {tfout.CREDENTIALS_FIX}")
 
 
 def running_emulator() -> emu.Emulator:
@@ -100,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("env")
         if name == "destroy":
             sub.add_argument("--confirm", default="", help="must equal ENV for prod")
+    unlock_parser = commands.add_parser("unlock", help="release ENV's state lock left by a run that ended")
+    unlock_parser.add_argument("env")
+    unlock_parser.add_argument("--lock-id", default="", help="the ID terraform printed with the lock")
     deploy_parser = commands.add_parser("deploy-site", help="sync a built web client to ENV's site and invalidate it")
     deploy_parser.add_argument("env")
     deploy_parser.add_argument("--dir", default="", help="the built client (a folder with index.html)")
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "plan":
             ws = workspace(args.env)
             ws.init()
-            code = ws.plan()
+            code = ws.plan(show=True)
             outcome = "no changes" if code == 0 else "plan saved"
             local.say(f"{args.env}: {outcome} ({ws.plan_file}); 'make apply ENV={args.env}' applies it")
         elif args.command == "apply":
@@ -159,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
                 ws = workspace(args.env)
                 ws.init()
                 ws.destroy()
+        elif args.command == "unlock":
+            if not args.lock_id:
+                raise ToolError(f"LOCK_ID is not set: run 'make unlock ENV={args.env} LOCK_ID=<the ID of the lock>'")
+            ws = workspace(args.env)
+            ws.init()
+            ws.unlock(args.lock_id)
+            local.say(f"{args.env}: state lock {args.lock_id} released")
         elif args.command == "deploy-site":
             if not args.dir:
                 raise ToolError("SITE_DIR is not set: run 'make deploy-site ENV=<env> SITE_DIR=<built client folder>'")

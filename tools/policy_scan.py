@@ -2,7 +2,7 @@
 
     python3 -m tools.policy_scan [extra checkov arguments]
 
-checkov lives in its own virtualenv (``.venv-checkov``, made by ``make setup``
+checkov lives in its own virtualenv (``.venv-checkov``, made by ``make lint``
 from requirements-checkov.txt) because its pinned dependencies clash with the
 project's tools; ``CHECKOV`` names another binary. Exits with checkov's code:
 0 only when no check failed.
@@ -25,7 +25,7 @@ def checkov_binary() -> str:
     for candidate in (os.environ.get("CHECKOV", ""), str(VENV_BINARY), shutil.which("checkov") or ""):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    raise ToolError("checkov not found: run 'make setup' (installs it into .venv-checkov) or set CHECKOV")
+    raise ToolError("checkov not found: run 'make lint' (installs it into .venv-checkov) or set CHECKOV")
 
 
 def scan(extra: list[str]) -> subprocess.CompletedProcess[str]:

@@ -104,7 +104,7 @@ def ensure_user(cognito: Any, user_pool_id: str, email: str = SEED_EMAIL) -> str
 
 def reminder_shard_count(lambda_client: Any, outputs: dict[str, object]) -> int:
     """The shard count the deployed api function places reminders with (4 when unknown)."""
-    names = outputs.get("api_function_names")
+    names = outputs.get("function_names")
     if not isinstance(names, dict) or not isinstance(names.get("api"), str):
         return 4
     config = lambda_client.get_function_configuration(FunctionName=names["api"])

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tools import emulator as emu
+from tools import tfout
 from tools.tfenv import ROOT, ToolError, backend_settings, terraform_binary, terraform_env
 
 ARTIFACTS = ROOT / "build" / "lambda"
@@ -77,11 +78,14 @@ def export(rev: str, target: Path) -> None:
 
 def terraform(root: Root, args: Sequence[str], environ: dict[str, str]) -> str:
     result = subprocess.run(
-        [terraform_binary(), f"-chdir={root.folder}", *args], env=environ, capture_output=True, text=True, check=False
+        [terraform_binary(), f"-chdir={root.folder}", *tfout.no_color(args, terminal=False)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
-        errors = [line.strip("│ ").strip() for line in result.stderr.splitlines() if "Error:" in line]
-        raise ToolError(f"terraform {args[0]} of {root.label} failed: {'; '.join(errors) or result.stderr.strip()}")
+        raise ToolError(f"terraform {args[0]} of {root.label} failed: {tfout.error_text(result.stderr)}")
     return result.stdout
 
 

@@ -52,10 +52,6 @@ output "identity_pool_id" {
   description = "Identity pool ID for federated AWS access, or null when it is off."
   value       = module.stack.identity_pool_id
 }
-output "auth_function_names" {
-  description = "Deployed sign-in trigger function name by function."
-  value       = module.stack.auth_function_names
-}
 output "http_api_url" {
   description = "Invoke URL of the HTTP API."
   value       = module.stack.http_api_url
@@ -64,17 +60,9 @@ output "uploads_bucket_name" {
   description = "Bucket receiving uploads through presigned URLs."
   value       = module.stack.uploads_bucket_name
 }
-output "api_function_names" {
-  description = "Deployed function name of the REST API functions."
-  value       = module.stack.api_function_names
-}
 output "calls" {
   description = "Matchmaking topic and queues, media secret ARNs and media server addresses."
   value       = module.stack.calls
-}
-output "calls_function_names" {
-  description = "Deployed function name by function, for the calls feature."
-  value       = module.stack.calls_function_names
 }
 output "site_url" {
   description = "HTTPS URL of the web client (null when the site is off)."

@@ -18,21 +18,6 @@ output "function_names" {
   value       = local.function_names
 }
 
-output "auth_function_names" {
-  description = "Deployed sign-in trigger function name by function (as in lambda_src/functions.toml)."
-  value       = { for key, name in local.function_names : key => name if contains(keys(local.auth_functions), key) }
-}
-
-output "api_function_names" {
-  description = "Deployed function name of the REST API functions, by function."
-  value       = { for key, name in local.function_names : key => name if contains(keys(local.api_functions), key) }
-}
-
-output "calls_function_names" {
-  description = "Deployed function name by function, for the calls feature."
-  value       = { for key, name in local.function_names : key => name if contains(keys(local.calls_functions), key) }
-}
-
 output "app_secret_arns" {
   description = "ARN of each app secret by name (values are set outside Terraform or generated write-only)."
   value       = { for name, s in aws_secretsmanager_secret.app : name => s.arn }

@@ -17,7 +17,7 @@ def test_calls_queue_redrives_to_a_fifo_dlq_and_the_worker_is_mapped(deployed: D
     policy = json.loads(attributes["Policy"])
     assert policy["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == calls["topic_arn"]
     mappings = deployed.client("lambda").list_event_source_mappings(
-        FunctionName=deployed.outputs["calls_function_names"]["match"]
+        FunctionName=deployed.outputs["function_names"]["match"]
     )
     assert [m["FunctionResponseTypes"] for m in mappings["EventSourceMappings"]] == [["ReportBatchItemFailures"]]
 

@@ -14,7 +14,7 @@ def test_features_user_pool_client_and_triggers_are_deployed(deployed: Deployed)
     pool = idp.describe_user_pool(UserPoolId=deployed.outputs["user_pool_id"])["UserPool"]
     assert pool["UsernameAttributes"] == ["email"] and pool["AutoVerifiedAttributes"] == ["email"]
     triggers = pool["LambdaConfig"]
-    names = deployed.outputs["auth_function_names"]
+    names = deployed.outputs["function_names"]
     for key, trigger in (
         ("DefineAuthChallenge", "auth_define"),
         ("CreateAuthChallenge", "auth_create"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import Deployed
-from tools import background, local
+from tools import background, local, tfout
 from tools import emulator as emu
 from tools.runtime import daemon
 
@@ -17,6 +18,21 @@ def test_local_stack_concurrent_apply_is_refused_by_the_state_lock(deployed: Dep
     assert deployed.lock_seen, "the apply never held the lock"
     assert deployed.contender.returncode != 0
     assert "Error acquiring the state lock" in deployed.contender.stderr
+    # The S3 backend's lock (a DynamoDB item) is explained like any other: who, since when, how to release it
+    fix = tfout.hint(deployed.contender.stderr, env="local")
+    assert fix and re.search(r"^the state is locked by \S+@\S+ since \d{4}-\d\d-\d\d .* \(apply\)", fix), fix
+    assert re.search(r"'make unlock ENV=local LOCK_ID=[0-9a-f-]{36}' releases the lock$", fix), fix
+
+
+def test_local_stack_outputs_give_each_value_under_one_output(deployed: Deployed) -> None:
+    # 'make outputs' lists every output: a function name appears once (function_names), not again in a subset
+    holders: dict[str, set[str]] = {}
+    for name, value in deployed.outputs.items():
+        for item in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(item, str):
+                holders.setdefault(item, set()).add(name)
+    assert {value: names for value, names in holders.items() if len(names) > 1} == {}
+    assert len(deployed.outputs["function_names"]) >= 10
 
 
 def test_local_stack_state_lives_in_the_emulated_backend(deployed: Deployed) -> None:
