@@ -10,6 +10,7 @@ import pytest
 from parley.domain import entities
 from parley.handlers.entities_common import EntitySettings
 from parley.settings import SettingsError
+from tests.docs_tables import code, table
 from tests.unit.entities_support import both_presets, preset
 
 KEFIR_ROUTES = {
@@ -109,3 +110,20 @@ def test_entities_setting_round_trips_and_a_bad_one_fails_the_settings() -> None
     with pytest.raises(SettingsError, match="collides with a built-in route"):
         EntitySettings.from_env({"TABLE_NAME": "t", "APP_ENTITIES": bad})
     assert EntitySettings.from_env({"TABLE_NAME": "t"}).app_entities == entities.EMPTY
+
+
+def test_entities_readme_lists_every_route_a_declaration_generates() -> None:
+    """README's "Declared route" table, against the routes of an entity that declares every option."""
+    full = {
+        "entities": [
+            {"path": "e", "fields": {"at": {"type": "datetime"}, "shown": {"type": "boolean"}}, "public_flag": "shown",
+             "reminder_suggestions": {"from_field": "at", "items": [{"offset_hours": 1, "text": "t"}]}},
+            {"path": "c", "parent": "e", "fields": {}},
+        ]
+    }  # fmt: skip
+    generated = {
+        (key.replace("/e", "/<e>").replace("/c", "/<c>"), "JWT" if signed_in else "none")
+        for key, signed_in in entities.parse(full).route_keys().items()
+    }
+    documented = {(code(row[0]), row[1]) for row in table("README.md", "Declared route", "Auth")}
+    assert documented == generated
