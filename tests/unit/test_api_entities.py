@@ -14,6 +14,7 @@ from parley.adapters.entities import CASCADE_BATCH
 from parley.adapters.rooms import Rooms
 from parley.adapters.table import Table
 from parley.domain import entities
+from parley.handlers import api_entities
 from tests.unit.api_helpers import add_profile, call
 from tests.unit.conftest import TABLE_NAME
 from tests.unit.entities_support import both_presets, call_public, set_entities_env
@@ -236,6 +237,9 @@ def test_api_entities_an_interrupted_delete_leaves_the_item_to_delete_again(tabl
     assert call("GET", f"/batches/{batch['id']}")[0] == 404
     assert call("POST", f"/batches/{batch['id']}/events", {"kind": "note"})[0] == 404
     assert call("GET", "/batches")[1]["items"][0]["id"] == batch["id"]  # still listed, so it can be deleted again
+    assert call("DELETE", f"/batches/{batch['id']}", sub="bob")[0] == 404
+    assert call("DELETE", f"/batches/{batch['id']}")[0] == 204
+    assert partition(table, f"BATCH#{batch['id']}") == []
 
 
 def test_api_entities_lists_page_through_gsi1_and_the_timeline() -> None:
@@ -317,3 +321,11 @@ def test_api_entities_export_includes_items_and_their_children() -> None:
     assert [r["id"] for r in by_type["events"]] == [event["id"]]
     assert json.loads(by_type["events"][0]["details"])["rating"] == 5
     assert "bob's" not in text
+
+
+def test_api_entities_a_child_is_found_by_its_id_however_the_clock_moves(monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = new_batch()
+    ticks = iter(range(1_767_225_600_000, 1_767_225_700_000, 7))
+    monkeypatch.setattr(api_entities, "_now_ms", lambda: next(ticks))
+    _, event, _ = call("POST", f"/batches/{batch['id']}/events", {"kind": "note"})
+    assert call("DELETE", f"/batches/{batch['id']}/events/{event['id']}")[0] == 204

@@ -32,10 +32,12 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _readable(store: Entities, entity: entities.Entity, raw_id: str, user_id: str) -> dict[str, Any]:
-    """The item if the caller may read it, else NotFound."""
+def _readable(
+    store: Entities, entity: entities.Entity, raw_id: str, user_id: str, *, deleting: bool = False
+) -> dict[str, Any]:
+    """The item if the caller may read it, else NotFound; one being deleted only when ``deleting``."""
     item = store.get(entity, path_id(raw_id, f"{entity.path} item"))
-    if item is not None and not item.get("deleting"):
+    if item is not None and (deleting or not item.get("deleting")):
         if item.get("owner_id") == user_id:
             return item
         room_id = item.get("room_id") if entity.owner == "room_members" else None
@@ -44,8 +46,10 @@ def _readable(store: Entities, entity: entities.Entity, raw_id: str, user_id: st
     raise NotFound(f"no such {entity.path} item")
 
 
-def _writable(store: Entities, entity: entities.Entity, raw_id: str, user_id: str) -> dict[str, Any]:
-    item = _readable(store, entity, raw_id, user_id)
+def _writable(
+    store: Entities, entity: entities.Entity, raw_id: str, user_id: str, *, deleting: bool = False
+) -> dict[str, Any]:
+    item = _readable(store, entity, raw_id, user_id, deleting=deleting)
     if item.get("owner_id") != user_id:
         raise Forbidden(f"only the owner may change this {entity.path} item")
     return item
@@ -100,7 +104,8 @@ def update_item(path: str, item_id: str) -> dict[str, Any]:
 def delete_item(path: str, item_id: str) -> Response[Any]:
     entity = top_entity(path)
     store = Entities(table())
-    item = _writable(store, entity, item_id, caller_id(router))
+    # A delete cut short left the item marked: deleting it again finishes the job.
+    item = _writable(store, entity, item_id, caller_id(router), deleting=True)
     store.delete(declaration(), entity, item)
     return Response(status_code=204)
 
@@ -115,8 +120,8 @@ def add_child(path: str, item_id: str, child_path: str) -> tuple[dict[str, Any],
     store = Entities(table())
     parent = _writable(store, entity, item_id, user_id)
     fields = child.validate(json_body(router), user_id)
-    item = entities.new_item(child, fields, entities.child_id(_now_ms(), uuid.uuid4().hex), user_id, _now_ms(),
-                             parent=parent)  # fmt: skip
+    now_ms = _now_ms()  # the child's id carries its creation time (its sort key is rebuilt from it)
+    item = entities.new_item(child, fields, entities.child_id(now_ms, uuid.uuid4().hex), user_id, now_ms, parent=parent)
     store.add_child(parent, item)
     return child.view(item), 201
 
