@@ -1,10 +1,12 @@
 # The REST API: the HTTP API (its routes come from the function map), the
 # uploads bucket, and the two functions behind it: `api` (signed in, JWT
 # authorizer) and `api_public` (health, sign-in, public room view); both also
-# serve the routes the app's declared entities generate (entities.tf).
+# serve the routes the app's declared entities (var.app_declarations, e.g.
+# apps/kefir/app.json) generate: modules/app_entities reads and checks them and
+# gives both functions the declaration as their APP_ENTITIES setting.
 
 locals {
-  # The signed-in built-in routes; the app's declared entities add theirs (entities.tf).
+  # The signed-in built-in routes; the app's declared entities add theirs.
   api_builtin_routes = [
     "GET /me", "PATCH /me", "GET /me/settings", "PUT /me/settings",
     "POST /rooms", "GET /rooms", "GET /rooms/{id}", "POST /rooms/{id}/members",
@@ -62,6 +64,19 @@ locals {
   http_routes = merge([
     for key, f in local.functions : { for route, authorized in f.routes : route => { function = key, authorized = authorized } }
   ]...)
+}
+
+module "app_entities" {
+  source = "../app_entities"
+
+  declarations = var.app_declarations
+  # First path segments of the built-in HTTP routes, which no entity may take.
+  reserved_paths = distinct(concat([for route in local.api_builtin_routes : split("/", route)[1]], ["health", "auth", "public"]))
+}
+
+locals {
+  entity_routes      = module.app_entities.routes
+  entity_environment = { APP_ENTITIES = module.app_entities.setting }
 }
 
 module "http_api" {

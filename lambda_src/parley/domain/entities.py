@@ -1,7 +1,7 @@
 """App entities as data: the declaration (``apps/<app>/app.json``), request bodies checked against it, and the
 items and keys it describes.
 
-Terraform reads the same file (``modules/stack/entities.tf``) to generate the routes and passes it to the
+Terraform reads the same file (``modules/app_entities``) to generate the routes and passes it to the
 functions as the ``APP_ENTITIES`` setting (gzip + base64 JSON). :func:`parse` checks a declaration as strictly as
 the stack's validations do, so a malformed one fails at plan time and, if it ever reached a function, at its first
 use, never as a request's 500. :meth:`Declaration.route_keys` lists the routes it generates.
@@ -228,7 +228,7 @@ class Declaration:
     def route_keys(self) -> dict[str, bool]:
         """Route key -> signed in (True) or public (False): the routes this declaration generates.
 
-        The same list modules/stack/entities.tf computes (a plan test compares them).
+        The same list modules/app_entities computes (a plan test compares them).
         """
         routes: dict[str, bool] = {}
         for entity in self.entities.values():

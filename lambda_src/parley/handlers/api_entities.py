@@ -1,7 +1,7 @@
 """api routes of the declared app entities (parley.domain.entities): CRUD, child timelines, reminder suggestions.
 
 The paths are generic here and resolved against the declaration; API Gateway only sends the route keys
-modules/stack/entities.tf generates from the same file, and an undeclared path is a 404 here too. The
+modules/app_entities generates from the same file, and an undeclared path is a 404 here too. The
 ``owner`` rule lets only the owner see an item; ``room_members`` also lets members of its linked room read it.
 Whoever may not read an item is told it does not exist; a reader who may not write gets 403.
 """

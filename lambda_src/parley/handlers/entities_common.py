@@ -11,7 +11,7 @@ from parley.settings import BaseSettings, env, load, settings_class
 
 @settings_class
 class EntitySettings(BaseSettings):
-    # The app's declaration (apps/<app>/app.json), as modules/stack/entities.tf passes it.
+    # The app's declaration (apps/<app>/app.json), as modules/stack/api.tf passes it.
     app_entities: Declaration = env("APP_ENTITIES", default=EMPTY, parse=load_setting)
 
 
