@@ -90,8 +90,9 @@ class FieldSpec:
             try:
                 return iso(parse_time(value))
             except BadRequest:
-                raise BadRequest(f"{name} must be an ISO 8601 time with a zone, e.g. 2030-01-31T09:00:00Z",
-                                 code="invalid_field") from None  # fmt: skip
+                raise BadRequest(
+                    f"{name} must be an ISO 8601 time with a zone, e.g. 2030-01-31T09:00:00Z", code="invalid_field"
+                ) from None
         if kind == "upload":
             found = UPLOAD_KEY.fullmatch(value)
             if found is None or found.group(1) != caller:
@@ -106,8 +107,9 @@ class FieldSpec:
     def _number(self, value: Any) -> Any:
         name = self.name
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise BadRequest(f"{name} must be a{'n integer' if self.type == 'integer' else ' number'}",
-                             code="invalid_field")  # fmt: skip
+            raise BadRequest(
+                f"{name} must be a{'n integer' if self.type == 'integer' else ' number'}", code="invalid_field"
+            )
         if self.type == "integer" and not isinstance(value, int):
             raise BadRequest(f"{name} must be an integer", code="invalid_field")
         if isinstance(value, float) and not math.isfinite(value):
@@ -268,8 +270,11 @@ def _expect(condition: bool, where: str, message: str) -> None:
 
 def _field(where: str, name: str, raw: Any) -> FieldSpec:
     where = f"{where} field '{name}'"
-    _expect(FIELD_NAME.fullmatch(name) is not None and name not in RESERVED_FIELDS, where,
-            f"a field name is lower_snake_case and not one of {', '.join(sorted(RESERVED_FIELDS))}")  # fmt: skip
+    _expect(
+        FIELD_NAME.fullmatch(name) is not None and name not in RESERVED_FIELDS,
+        where,
+        f"a field name is lower_snake_case and not one of {', '.join(sorted(RESERVED_FIELDS))}",
+    )
     _expect(isinstance(raw, dict), where, "must be an object")
     kind = raw.get("type")
     _expect(kind in FIELD_TYPES, where, f"unknown type '{kind}' (allowed: {', '.join(sorted(FIELD_TYPES))})")
@@ -279,11 +284,22 @@ def _field(where: str, name: str, raw: Any) -> FieldSpec:
     max_length = _get(raw, "max_length", STRING_MAX_DEFAULT)
     _expect(isinstance(max_length, int) and 1 <= max_length <= 10_000, where, "max_length is 1-10000")
     bounds = (_get(raw, "min"), _get(raw, "max"))
-    _expect(all(b is None or (isinstance(b, int | float) and not isinstance(b, bool)) for b in bounds), where,
-            "min and max are numbers")  # fmt: skip
+    _expect(
+        all(b is None or (isinstance(b, int | float) and not isinstance(b, bool)) for b in bounds),
+        where,
+        "min and max are numbers",
+    )
     _expect(None in bounds or bounds[0] <= bounds[1], where, "min is at most max")
-    spec = FieldSpec(name, str(kind), bool(_get(raw, "required", False)), max_length, bounds[0], bounds[1], values,
-                     raw.get("default"))  # fmt: skip
+    spec = FieldSpec(
+        name,
+        str(kind),
+        bool(_get(raw, "required", False)),
+        max_length,
+        bounds[0],
+        bounds[1],
+        values,
+        raw.get("default"),
+    )
     if spec.default is not None:
         try:
             spec.check(spec.default, "")
@@ -293,8 +309,11 @@ def _field(where: str, name: str, raw: Any) -> FieldSpec:
 
 
 def _pattern(where: str, name: str, pattern: Any, allowed: set[str], required: set[str]) -> str:
-    _expect(isinstance(pattern, str) and re.fullmatch(r"[A-Za-z0-9_#{}]{1,80}", pattern) is not None, where,
-            f"key pattern {name} must be letters, digits, '_', '#' and placeholders")  # fmt: skip
+    _expect(
+        isinstance(pattern, str) and re.fullmatch(r"[A-Za-z0-9_#{}]{1,80}", pattern) is not None,
+        where,
+        f"key pattern {name} must be letters, digits, '_', '#' and placeholders",
+    )
     used = set(PLACEHOLDER.findall(pattern))
     _expect(
         used <= allowed, where, f"key pattern {name} may use only {', '.join('{' + p + '}' for p in sorted(allowed))}"
@@ -309,13 +328,18 @@ def _entity(raw: Any, index: int) -> Entity:
     _expect(isinstance(raw, dict), f"entities[{index}]", "must be an object")
     path = raw.get("path")
     where = f"entity '{path}'"
-    _expect(isinstance(path, str) and PATH.fullmatch(path) is not None, f"entities[{index}]",
-            "path must be 1-40 lowercase letters, digits or '-', starting with a letter")  # fmt: skip
-    _expect(path not in BUILTIN_PATHS and path != SUGGESTIONS, where,
-            f"path collides with a built-in route (/{path})")  # fmt: skip
+    _expect(
+        isinstance(path, str) and PATH.fullmatch(path) is not None,
+        f"entities[{index}]",
+        "path must be 1-40 lowercase letters, digits or '-', starting with a letter",
+    )
+    _expect(path not in BUILTIN_PATHS and path != SUGGESTIONS, where, f"path collides with a built-in route (/{path})")
     prefix = _get(raw, "prefix", path.replace("-", "_").upper())
-    _expect(PREFIX.fullmatch(prefix) is not None and prefix not in BUILTIN_PREFIXES, where,
-            "prefix must be UPPER_SNAKE and not a built-in key prefix")  # fmt: skip
+    _expect(
+        PREFIX.fullmatch(prefix) is not None and prefix not in BUILTIN_PREFIXES,
+        where,
+        "prefix must be UPPER_SNAKE and not a built-in key prefix",
+    )
     fields_raw = _get(raw, "fields", {})
     _expect(
         isinstance(fields_raw, dict) and len(fields_raw) <= MAX_FIELDS,
@@ -331,12 +355,18 @@ def _entity(raw: Any, index: int) -> Entity:
         pk = _pattern(where, "pk", _get(key_raw, "pk", f"{prefix}#{{id}}"), {"id"}, {"id"})
         sk = _pattern(where, "sk", _get(key_raw, "sk", keys.META), {"id"}, set())
         gsi1pk = _pattern(where, "gsi1pk", _get(key_raw, "gsi1pk", "USER#{owner}"), {"owner"}, {"owner"})
-        gsi1sk = _pattern(where, "gsi1sk", _get(key_raw, "gsi1sk", f"{prefix}#{{created_at}}#{{id}}"),
-                          {"id", "created_at"}, {"id"})  # fmt: skip
+        gsi1sk = _pattern(
+            where, "gsi1sk", _get(key_raw, "gsi1sk", f"{prefix}#{{created_at}}#{{id}}"), {"id", "created_at"}, {"id"}
+        )
     else:
         pk, gsi1pk, gsi1sk = "", "", ""
-        sk = _pattern(where, "sk", _get(key_raw, "sk", f"{prefix}#{{created_at}}#{{id}}"), {"id", "created_at"},
-                      {"id", "created_at"})  # fmt: skip
+        sk = _pattern(
+            where,
+            "sk",
+            _get(key_raw, "sk", f"{prefix}#{{created_at}}#{{id}}"),
+            {"id", "created_at"},
+            {"id", "created_at"},
+        )
         _expect(sk.index("{created_at}") < sk.index("{id}"), where, "a child's sk sorts by {created_at} before {id}")
     for name, pattern in (("pk", pk), ("gsi1sk", gsi1sk), ("sk", sk if parent else "")):
         _expect(not pattern or pattern.startswith(lead), where, f"key pattern {name} must start with {lead}")
@@ -346,30 +376,65 @@ def _entity(raw: Any, index: int) -> Entity:
     _expect(isinstance(chat_room, bool), where, "chat_room is a boolean")
     _expect(owner != "room_members" or chat_room, where, "owner 'room_members' needs chat_room")
     flag = raw.get("public_flag")
-    _expect(flag is None or (flag in fields and fields[flag].type == "boolean"), where,
-            "public_flag names a boolean field of the entity")  # fmt: skip
+    _expect(
+        flag is None or (flag in fields and fields[flag].type == "boolean"),
+        where,
+        "public_flag names a boolean field of the entity",
+    )
     suggestions_raw = _get(raw, "reminder_suggestions", {})
     from_field = suggestions_raw.get("from_field")
     items = _get(suggestions_raw, "items", [])
-    _expect(from_field is None or (from_field in fields and fields[from_field].type == "datetime"), where,
-            "reminder_suggestions.from_field names a datetime field")  # fmt: skip
-    _expect(isinstance(items, list) and len(items) <= MAX_SUGGESTIONS and (from_field is None) == (not items), where,
-            f"reminder_suggestions has a from_field and 1-{MAX_SUGGESTIONS} items")  # fmt: skip
+    _expect(
+        from_field is None or (from_field in fields and fields[from_field].type == "datetime"),
+        where,
+        "reminder_suggestions.from_field names a datetime field",
+    )
+    _expect(
+        isinstance(items, list) and len(items) <= MAX_SUGGESTIONS and (from_field is None) == (not items),
+        where,
+        f"reminder_suggestions has a from_field and 1-{MAX_SUGGESTIONS} items",
+    )
     suggestions = []
     for item in items:
         offset, text = item.get("offset_hours"), item.get("text")
-        _expect(isinstance(offset, int) and not isinstance(offset, bool) and abs(offset) <= MAX_OFFSET_HOURS
-                and isinstance(text, str) and 0 < len(text) <= 500, where,
-                "a reminder suggestion has an integer offset_hours and a text of 1-500 characters")  # fmt: skip
+        _expect(
+            isinstance(offset, int)
+            and not isinstance(offset, bool)
+            and abs(offset) <= MAX_OFFSET_HOURS
+            and isinstance(text, str)
+            and 0 < len(text) <= 500,
+            where,
+            "a reminder suggestion has an integer offset_hours and a text of 1-500 characters",
+        )
         suggestions.append(Suggestion(offset, text))
     ttl_days = raw.get("ttl_days")
-    _expect(ttl_days is None or (isinstance(ttl_days, int) and 1 <= ttl_days <= MAX_TTL_DAYS), where,
-            f"ttl_days is 1-{MAX_TTL_DAYS}")  # fmt: skip
+    _expect(
+        ttl_days is None or (isinstance(ttl_days, int) and 1 <= ttl_days <= MAX_TTL_DAYS),
+        where,
+        f"ttl_days is 1-{MAX_TTL_DAYS}",
+    )
     if parent is not None:
-        _expect(flag is None and not chat_room and not suggestions, where,
-                "a child collection has no public_flag, chat_room or reminder_suggestions")  # fmt: skip
-    return Entity(path, prefix, fields, pk, sk, gsi1pk, gsi1sk, parent, owner, flag, chat_room, from_field,
-                  tuple(suggestions), ttl_days)  # fmt: skip
+        _expect(
+            flag is None and not chat_room and not suggestions,
+            where,
+            "a child collection has no public_flag, chat_room or reminder_suggestions",
+        )
+    return Entity(
+        path,
+        prefix,
+        fields,
+        pk,
+        sk,
+        gsi1pk,
+        gsi1sk,
+        parent,
+        owner,
+        flag,
+        chat_room,
+        from_field,
+        tuple(suggestions),
+        ttl_days,
+    )
 
 
 def parse(raw: Any) -> Declaration:
@@ -385,8 +450,11 @@ def parse(raw: Any) -> Declaration:
         _expect(prefixes.count(entity.prefix) == 1, f"entity '{entity.path}'", f"prefix {entity.prefix} is used twice")
         if entity.parent is not None:
             parent = entities.get(entity.parent)
-            _expect(parent is not None and parent.parent is None, f"entity '{entity.path}'",
-                    f"parent '{entity.parent}' is not a declared top-level entity")  # fmt: skip
+            _expect(
+                parent is not None and parent.parent is None,
+                f"entity '{entity.path}'",
+                f"parent '{entity.parent}' is not a declared top-level entity",
+            )
     children = {p: tuple(e.path for e in entities.values() if e.parent == p) for p in entities}
     for parent_path, names in children.items():
         parent = entities[parent_path]
@@ -395,8 +463,11 @@ def parse(raw: Any) -> Declaration:
             for n in names
             if entities[n].sk.split("{", 1)[0] and parent.sk.startswith(entities[n].sk.split("{", 1)[0])
         ]
-        _expect(not clash and SUGGESTIONS not in names, f"entity '{parent_path}'",
-                "a child's sort key prefix must differ from the parent's sort key")  # fmt: skip
+        _expect(
+            not clash and SUGGESTIONS not in names,
+            f"entity '{parent_path}'",
+            "a child's sort key prefix must differ from the parent's sort key",
+        )
     return Declaration({p: _with_children(e, children[p]) for p, e in entities.items()})
 
 
