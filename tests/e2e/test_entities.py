@@ -95,8 +95,8 @@ def test_entities_plydojo_game_flow(deployed: Deployed, alice: Session, bob: Ses
 
 
 def test_entities_make_seed_creates_the_kefir_data(deployed: Deployed) -> None:
+    tester = deployed.sign_in(seed.KEFIR_EMAIL)  # the pool user the seed then finds by e-mail
     seed.run("local", deployed.outputs, deployed.endpoint)
-    tester = deployed.sign_in(seed.KEFIR_EMAIL)
     http = deployed.http
     batches = http.get("/batches", headers=tester.headers).json()["items"]
     assert sorted(b["status"] for b in batches) == ["active", "in_fridge"]
