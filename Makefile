@@ -144,7 +144,7 @@ outputs: ## Print ENV's outputs and write them to build/ENV.env for clients (ENV
 	$(need-venv)
 	@$(PARLEY) outputs $(ENV)
 
-seed: ## Load development data into ENV (local or dev): a test user, two rooms, messages, a reminder (idempotent)
+seed: ## Load development data into ENV (local or dev): a test user, two rooms, messages, a reminder; Kefir's batches when served (idempotent)
 	$(need-venv)
 	@$(PARLEY) seed $(ENV)
 

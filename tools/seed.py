@@ -1,4 +1,6 @@
-"""Development data for ENV=local or dev: a test user, two rooms with messages, a reminder.
+"""Development data for ENV=local or dev: a test user, two rooms with messages, a reminder; and when the stack
+serves the Kefir preset (apps/kefir/app.json), Kefir's own: the user test@example.com, one ``active`` and one
+``in_fridge`` batch, events for each and sample reminders.
 
 Every item has a fixed key and is written only when absent, so seeding twice
 changes nothing. The test user is created in the user pool when the stack has
@@ -16,7 +18,7 @@ from tools.tfenv import ROOT, ToolError, emulator_environment
 
 sys.path.insert(0, str(ROOT / "lambda_src"))
 
-from parley.domain import keys, rooms
+from parley.domain import entities, keys, rooms
 from parley.domain.reminders import rules
 
 SEED_EMAIL = "seed.user@example.com"
@@ -27,6 +29,19 @@ MESSAGES_PER_ROOM = 3
 # Fixed timestamps keep the message keys identical from one run to the next.
 SEED_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 SEEDABLE_ENVS = ("local", "dev")
+KEFIR_EMAIL = "test@example.com"
+KEFIR_USER_ID = "test123"  # without a user pool
+KEFIR_BATCHES = {
+    "kefir-active": {"name": "Morning kefir", "status": "active", "milk": "whole", "volume_ml": 500,
+                     "temperature_c": 22, "notes": "2 tbsp grains", "is_public": True},
+    "kefir-in-fridge": {"name": "Weekend batch", "status": "in_fridge", "milk": "oat", "volume_ml": 750,
+                        "temperature_c": 4},
+}  # fmt: skip
+KEFIR_EVENTS: dict[str, list[dict[str, Any]]] = {
+    "kefir-active": [{"kind": "feed", "note": "Fresh milk on the grains"}, {"kind": "taste", "rating": 3}],
+    "kefir-in-fridge": [{"kind": "strain", "note": "Strained, grains to a new jar"},
+                        {"kind": "status", "note": "Moved to the fridge"}],
+}  # fmt: skip
 
 
 @dataclass
@@ -73,11 +88,52 @@ def seed_items(user_id: str, email: str, now: datetime, reminder_shards: int = 4
     return items
 
 
+def kefir_items(
+    declaration: entities.Declaration, user_id: str, email: str, now: datetime, reminder_shards: int = 4
+) -> list[dict[str, Any]]:
+    """Kefir's development data, built with the declared entities' own rules (ValidationError if they changed)."""
+    batches, events = declaration.top("batches"), declaration.child("batches", "events")
+    if batches is None or events is None:
+        raise ToolError("the stack does not serve the Kefir preset's batches and events")
+    items: list[dict[str, Any]] = [
+        {
+            "PK": keys.user(user_id), "SK": keys.PROFILE, "GSI1PK": keys.email(email), "GSI1SK": keys.user(user_id),
+            "id": user_id, "email": email, "display_name": "Kefir Tester", "created_at": "2026-01-01T00:00:00Z",
+        },
+    ]  # fmt: skip
+    started = (now - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
+    for n, (batch_id, fields) in enumerate(KEFIR_BATCHES.items()):
+        body = {**fields, "started_at": (started - timedelta(days=2 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        batch = entities.new_item(batches, batches.validate(body, user_id), batch_id, user_id, SEED_EPOCH_MS + n)
+        items.append(batch)
+        for m, event in enumerate(KEFIR_EVENTS[batch_id]):
+            at_ms = SEED_EPOCH_MS + n * 1000 + m
+            event_id = entities.child_id(at_ms, f"{n:08x}{m:08x}")
+            items.append(entities.new_item(events, events.validate(event, user_id), event_id, user_id, at_ms,
+                                           parent=batch))  # fmt: skip
+    for n, text in enumerate(("Strain the grains and start a new batch", "Move the strained kefir to the fridge")):
+        due = (now + timedelta(days=1, hours=n)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = {"due_at": due, "text": text}
+        items.append(rules.new_reminder(body, user_id, f"kefir-reminder-{n + 1}", now, reminder_shards))
+    return items
+
+
 def seed_table(
-    table: Any, user_id: str, email: str = SEED_EMAIL, now: datetime | None = None, reminder_shards: int = 4
+    table: Any,
+    user_id: str,
+    *,
+    email: str = SEED_EMAIL,
+    now: datetime | None = None,
+    reminder_shards: int = 4,
+    kefir: tuple[entities.Declaration, str] | None = None,
 ) -> SeedReport:
+    """Write the development data once; ``kefir`` (the declaration, the Kefir user's id) adds Kefir's."""
     report = SeedReport()
-    for item in seed_items(user_id, email, now or datetime.now(UTC), reminder_shards):
+    now = now or datetime.now(UTC)
+    items = seed_items(user_id, email, now, reminder_shards)
+    if kefir is not None:
+        items += kefir_items(kefir[0], kefir[1], KEFIR_EMAIL, now, reminder_shards)
+    for item in items:
         put_once(table, item, report)
     return report
 
@@ -102,13 +158,29 @@ def ensure_user(cognito: Any, user_pool_id: str, email: str = SEED_EMAIL) -> str
     return str(sub)
 
 
-def reminder_shard_count(lambda_client: Any, outputs: dict[str, object]) -> int:
-    """The shard count the deployed api function places reminders with (4 when unknown)."""
+def api_environment(lambda_client: Any, outputs: dict[str, object]) -> dict[str, str]:
+    """The deployed api function's settings (none when it is not deployed)."""
     names = outputs.get("function_names")
     if not isinstance(names, dict) or not isinstance(names.get("api"), str):
-        return 4
+        return {}
     config = lambda_client.get_function_configuration(FunctionName=names["api"])
-    return int(config.get("Environment", {}).get("Variables", {}).get("REMINDER_SHARD_COUNT", 4))
+    return dict(config.get("Environment", {}).get("Variables", {}))
+
+
+def reminder_shard_count(environment: dict[str, str]) -> int:
+    """The shard count the deployed api function places reminders with (4 when unknown)."""
+    return int(environment.get("REMINDER_SHARD_COUNT", 4))
+
+
+def served_kefir(environment: dict[str, str]) -> entities.Declaration | None:
+    """The deployed declaration when it serves Kefir's batches and events (apps/kefir/app.json), else None."""
+    if not environment.get("APP_ENTITIES"):
+        return None
+    try:
+        declaration = entities.load_setting(environment["APP_ENTITIES"])
+    except ValueError as exc:
+        raise ToolError(f"the api function's APP_ENTITIES cannot be read: {exc}") from None
+    return declaration if declaration.child("batches", "events") is not None else None
 
 
 def run(env_name: str, outputs: dict[str, object], endpoint: str | None) -> SeedReport:
@@ -130,10 +202,15 @@ def run(env_name: str, outputs: dict[str, object], endpoint: str | None) -> Seed
         )
     else:
         session = boto3.session.Session(region_name=region)
-    user_id = SEED_USER_ID
+    environment = api_environment(session.client("lambda", endpoint_url=endpoint), outputs)
+    declaration = served_kefir(environment)
+    user_id, kefir_user_id = SEED_USER_ID, KEFIR_USER_ID
     pool = outputs.get("user_pool_id")
     if isinstance(pool, str) and pool:
-        user_id = ensure_user(session.client("cognito-idp", endpoint_url=endpoint), pool)
+        cognito = session.client("cognito-idp", endpoint_url=endpoint)
+        user_id = ensure_user(cognito, pool)
+        if declaration is not None:
+            kefir_user_id = ensure_user(cognito, pool, KEFIR_EMAIL)
     table = session.resource("dynamodb", endpoint_url=endpoint).Table(table_name)
-    shards = reminder_shard_count(session.client("lambda", endpoint_url=endpoint), outputs)
-    return seed_table(table, user_id, reminder_shards=shards)
+    kefir = (declaration, kefir_user_id) if declaration is not None else None
+    return seed_table(table, user_id, reminder_shards=reminder_shard_count(environment), kefir=kefir)

@@ -13,3 +13,6 @@ media_servers = {
 # The static site applies on the emulator too (without the headers policy and
 # the edge sign-in, which it lacks), so 'make deploy-site' works locally.
 site = { enabled = true }
+
+# Both app presets, so the local stack (and its tests) serve every generated route.
+app_declarations = ["../../apps/plydojo/app.json", "../../apps/kefir/app.json"]

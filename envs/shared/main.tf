@@ -50,6 +50,7 @@ module "stack" {
   schedule_retry          = var.schedule_retry
   site                    = var.site
   websocket               = var.websocket
+  app_declarations        = var.app_declarations
 }
 
 # --- the stack's inputs (modules/stack/variables*.tf has each default) ------
@@ -297,4 +298,10 @@ variable "websocket" {
   })
   default  = {}
   nullable = false
+}
+
+variable "app_declarations" {
+  description = "The app declarations (apps/<app>/app.json) whose entities the stack serves, as paths from the env folder, e.g. [\"../../apps/kefir/app.json\"]; several are merged."
+  type        = list(string)
+  default     = null
 }

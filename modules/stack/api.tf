@@ -1,28 +1,32 @@
 # The REST API: the HTTP API (its routes come from the function map), the
 # uploads bucket, and the two functions behind it: `api` (signed in, JWT
-# authorizer) and `api_public` (health, sign-in, public room view).
+# authorizer) and `api_public` (health, sign-in, public room view); both also
+# serve the routes the app's declared entities (var.app_declarations, e.g.
+# apps/kefir/app.json) generate: modules/app_entities reads and checks them and
+# gives both functions the declaration as their APP_ENTITIES setting.
 
 locals {
+  # The signed-in built-in routes; the app's declared entities add theirs.
+  api_builtin_routes = [
+    "GET /me", "PATCH /me", "GET /me/settings", "PUT /me/settings",
+    "POST /rooms", "GET /rooms", "GET /rooms/{id}", "POST /rooms/{id}/members",
+    "DELETE /rooms/{id}/members/me", "GET /rooms/{id}/messages",
+    "POST /uploads", "GET /export",
+    "POST /reminders", "GET /reminders", "DELETE /reminders/{id}",
+    "GET /notifications", "POST /notifications/{id}/read",
+    "POST /devices", "DELETE /devices/{id}",
+  ]
+
   api_functions = {
     api = {
-      description = "Signed-in HTTP routes: profile, rooms, messages, uploads, export, reminders, notifications, devices."
-      routes = {
-        for key in [
-          "GET /me", "PATCH /me", "GET /me/settings", "PUT /me/settings",
-          "POST /rooms", "GET /rooms", "GET /rooms/{id}", "POST /rooms/{id}/members",
-          "DELETE /rooms/{id}/members/me", "GET /rooms/{id}/messages",
-          "POST /uploads", "GET /export",
-          "POST /reminders", "GET /reminders", "DELETE /reminders/{id}",
-          "GET /notifications", "POST /notifications/{id}/read",
-          "POST /devices", "DELETE /devices/{id}",
-        ] : key => true
-      }
-      environment = {
+      description = "Signed-in HTTP routes: profile, rooms, messages, uploads, export, reminders, notifications, devices, declared app entities."
+      routes      = merge({ for key in local.api_builtin_routes : key => true }, { for key, signed_in in local.entity_routes : key => true if signed_in })
+      environment = merge(local.entity_environment, {
         UPLOADS_BUCKET   = module.uploads.bucket_name
         UPLOAD_MAX_BYTES = tostring(var.uploads.max_size_mb * 1024 * 1024)
         # New reminders are placed on the shards the reminders run reads (schedules.tf).
         REMINDER_SHARD_COUNT = tostring(var.reminders.shard_count)
-      }
+      })
       statements = merge(
         {
           table_read_write = local.table_read_write
@@ -43,15 +47,15 @@ locals {
       )
     }
     api_public = {
-      description = "Public HTTP routes: health, sign-in, public room view."
-      routes = {
+      description = "Public HTTP routes: health, sign-in, public room view, public views of declared app entities."
+      routes = merge({
         "GET /health"            = false
         "GET /public/rooms/{id}" = false
         "POST /auth/login"       = false
         "POST /auth/verify"      = false
         "POST /auth/refresh"     = false
-      }
-      environment = local.auth_public_environment
+      }, { for key, signed_in in local.entity_routes : key => false if !signed_in })
+      environment = merge(local.auth_public_environment, local.entity_environment)
       statements  = merge({ table_read = local.table_read }, local.auth_public_statements)
     }
   }
@@ -60,6 +64,19 @@ locals {
   http_routes = merge([
     for key, f in local.functions : { for route, authorized in f.routes : route => { function = key, authorized = authorized } }
   ]...)
+}
+
+module "app_entities" {
+  source = "../app_entities"
+
+  declarations = var.app_declarations
+  # First path segments of the built-in HTTP routes, which no entity may take.
+  reserved_paths = distinct(concat([for route in local.api_builtin_routes : split("/", route)[1]], ["health", "auth", "public"]))
+}
+
+locals {
+  entity_routes      = module.app_entities.routes
+  entity_environment = { APP_ENTITIES = module.app_entities.setting }
 }
 
 module "http_api" {

@@ -30,6 +30,7 @@ from tools.tfenv import terraform_binary, terraform_env
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ARTIFACTS_TOKEN = "@ARTIFACTS_DIR@"
+ROOT_TOKEN = "@ROOT@"  # the repository, for fixtures that read its files (app declarations)
 LOCAL_EMULATOR = "http://127.0.0.1:4566"
 LOCAL_GATEWAY = "http://127.0.0.1:4580"
 
@@ -144,7 +145,7 @@ def render_root(cases: list[Case], artifacts: Path) -> tuple[str, dict[str, tupl
     spans: dict[str, tuple[int, int]] = {}
     for case in cases:
         first = len(lines) + 1
-        body = case.path.read_text().replace(ARTIFACTS_TOKEN, str(artifacts))
+        body = case.path.read_text().replace(ARTIFACTS_TOKEN, str(artifacts)).replace(ROOT_TOKEN, str(ROOT))
         providers = "  providers = { aws = aws, aws.us_east_1 = aws.us_east_1 }" if _needs_alias(case.module) else ""
         lines += [f'module "{case.label}" {{', f'  source = "../modules/{case.module}"']
         lines += ([providers] if providers else []) + body.splitlines() + ["}", ""]
@@ -267,6 +268,7 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
     artifacts = write_fake_artifacts(workdir / "artifacts")
     environ = terraform_env(None)
     (workdir / "modules").symlink_to(ROOT / "modules")
+    (workdir / "apps").symlink_to(ROOT / "apps")  # envs/<env> name their app declarations as ../../apps/...
     roots: dict[str, tuple[Path, dict[str, tuple[int, int]]]] = {}
     for name in ("accepted", "rejected", "rejected_at_plan"):
         folder = workdir / name

@@ -45,4 +45,6 @@ def test_seed_places_the_reminder_in_the_deployed_shards(table: Any) -> None:
     seed.seed_table(table, "u-2", reminder_shards=1)
     reminders = [i for i in table.scan()["Items"] if i["SK"].startswith("REMINDER#")]
     assert [r["GSI1PK"] for r in reminders] == ["DUE#0"]
-    assert seed.reminder_shard_count(None, {"table_name": "t"}) == 4  # no api function deployed: the default
+    assert (
+        seed.reminder_shard_count(seed.api_environment(None, {"table_name": "t"})) == 4
+    )  # no api function: the default

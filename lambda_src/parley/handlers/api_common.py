@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import cast
 
 from parley.adapters.table import Table
-from parley.settings import BaseSettings, env, load, settings_class
+from parley.handlers.entities_common import EntitySettings
+from parley.settings import env, load, settings_class
 
 
 @settings_class
-class ApiSettings(BaseSettings):
+class ApiSettings(EntitySettings):
     uploads_bucket: str = env("UPLOADS_BUCKET")
     upload_max_bytes: int = env("UPLOAD_MAX_BYTES", parse=int)
     reminder_shard_count: int = env("REMINDER_SHARD_COUNT", parse=int)

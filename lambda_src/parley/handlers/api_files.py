@@ -6,14 +6,17 @@ import io
 import tempfile
 import time
 import uuid
+from itertools import chain
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 from parley.adapters import files as s3files
+from parley.adapters.entities import Entities
 from parley.adapters.users import Users
 from parley.domain import files
 from parley.handlers.api_common import settings, table
+from parley.handlers.entities_common import declaration
 from parley.handlers.http import caller_id, json_body, new_router
 
 router = new_router()
@@ -43,7 +46,9 @@ def export() -> Response[Any] | dict[str, Any]:
     config = settings()
     with tempfile.SpooledTemporaryFile(max_size=files.EXPORT_INLINE_MAX_BYTES, mode="w+b") as spool:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        files.write_export(text, Users(table()).records(user_id))
+        store = table()
+        # The declared app entities and their children follow the built-in records.
+        files.write_export(text, chain(Users(store).records(user_id), Entities(store).records(declaration(), user_id)))
         text.flush()
         text.detach()  # the spool stays open for reading
         size = spool.tell()

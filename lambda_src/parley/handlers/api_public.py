@@ -10,11 +10,13 @@ import parley
 from parley.handlers import public_rooms
 from parley.handlers.http import logger, make_resolver
 from parley.handlers.public_auth import router as auth_router
+from parley.handlers.public_entities import router as entities_router
 from parley.settings import BaseSettings, load
 
 app = make_resolver()
 app.include_router(auth_router)
 app.include_router(public_rooms.router)
+app.include_router(entities_router)
 
 
 @app.get("/health")
