@@ -27,7 +27,7 @@ help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
+$(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt clients/cli/requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@echo "parley: creating $(VENV) with pinned tools"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,14 +60,14 @@ build: ## Package every function into build/lambda (deterministic, cached; bakes
 fmt: ## Format Terraform and Python files in place
 	$(need-terraform)
 	@terraform fmt -recursive modules envs bootstrap
-	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
-	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff format build.py tools lambda_src clients/cli tests bench
+	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src clients/cli tests bench
 
 lint: $(LINT_VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs freshness, checkov, zizmor + actionlint
 	$(need-venv)
 	$(need-terraform)
-	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
-	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff check build.py tools lambda_src clients/cli tests bench
+	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src clients/cli tests bench
 	@$(VENV)/bin/mypy
 	@terraform fmt -check -recursive modules envs bootstrap
 	@$(PY) -m tools.tfdocs --check

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools import emulator as emu
+from tools import site as static_site
 from tools.runtime import daemon
 from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
 
@@ -184,7 +185,26 @@ def write_env_file(env_name: str, outputs: dict[str, object]) -> Path:
 
 
 def local_runtime(base: Path, emulator: emu.Emulator, port: int | None = None) -> daemon.LocalRuntime:
-    return daemon.LocalRuntime(base, port or daemon.configured_port(), emulator.endpoint)
+    return daemon.LocalRuntime(
+        base, port or daemon.configured_port(), emulator.endpoint, site_port=daemon.configured_site_port()
+    )
+
+
+def site_url(runtime: daemon.LocalRuntime) -> str:
+    """The URL where the running runtime serves the web client."""
+    health = daemon.health(runtime)
+    if not health or not health.get("site_url"):
+        raise ToolError(f"the local runtime does not serve the site at {runtime.endpoint}: run 'make up' first")
+    return str(health["site_url"])
+
+
+def publish_web_client(workspace: Workspace, outputs: dict[str, object]) -> None:
+    """Publish clients/web, with the runtime's URLs in its config.json, to the local site bucket."""
+    bucket, distribution, _ = static_site.site_targets(workspace.env, outputs)
+    s3, cloudfront = static_site.clients(str(outputs.get("region", "us-east-1")), workspace.endpoint)
+    staged = static_site.stage_web_client(workspace.env, outputs)
+    report = static_site.publish(s3, cloudfront, bucket, distribution, staged)
+    say(f"web client: {len(report.uploaded)} file(s) published to s3://{bucket}, {len(report.unchanged)} unchanged")
 
 
 def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
@@ -218,10 +238,12 @@ def up(
     # Clients use the runtime's URLs, under the names a real environment's outputs have.
     outputs = workspace.outputs() | urls
     where = f" (also in {write_env_file('local', outputs).relative_to(ROOT)})" if env_file else ""
+    publish_web_client(workspace, outputs)
     say(f"local stack up in {time.monotonic() - started:.1f}s; outputs{where}:")
     print_outputs(outputs)
     say(f"HTTP API:      {urls['http_api_url']}")
     say(f"WebSocket API: {urls['websocket_url']}")
+    say(f"Web client:    {site_url(runtime)}")
     return workspace
 
 
