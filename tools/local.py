@@ -190,14 +190,6 @@ def local_runtime(base: Path, emulator: emu.Emulator, port: int | None = None) -
     )
 
 
-def site_url(runtime: daemon.LocalRuntime) -> str:
-    """The URL where the running runtime serves the web client."""
-    health = daemon.health(runtime)
-    if not health or not health.get("site_url"):
-        raise ToolError(f"the local runtime does not serve the site at {runtime.endpoint}: run 'make up' first")
-    return str(health["site_url"])
-
-
 def publish_web_client(workspace: Workspace, outputs: dict[str, object]) -> None:
     """Publish clients/web, with the runtime's URLs in its config.json, to the local site bucket."""
     bucket, distribution, _ = static_site.site_targets(workspace.env, outputs)
@@ -208,11 +200,12 @@ def publish_web_client(workspace: Workspace, outputs: dict[str, object]) -> None
 
 
 def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
-    """``http_api_url`` and ``websocket_url`` of the running runtime."""
+    """``http_api_url``, ``websocket_url`` and (when it serves one) ``site_url`` of the running runtime."""
     health = daemon.health(runtime)
     if not health or not health.get("websocket_url"):
         raise ToolError(f"the local runtime does not answer at {runtime.endpoint}: run 'make up' first")
-    return {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
+    urls = {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
+    return urls | ({"site_url": str(health["site_url"])} if health.get("site_url") else {})
 
 
 def up(
@@ -243,7 +236,8 @@ def up(
     print_outputs(outputs)
     say(f"HTTP API:      {urls['http_api_url']}")
     say(f"WebSocket API: {urls['websocket_url']}")
-    say(f"Web client:    {site_url(runtime)}")
+    if "site_url" in urls:
+        say(f"Web client:    {urls['site_url']}")
     return workspace
 
 

@@ -163,6 +163,7 @@ async function chatPanel(room) {
 
   async function messageItem(message) {
     const item = el("li", { class: message.sender === me.id ? "me" : "", "data-id": message.id }, el("span", { class: "meta" }, `${name(message.sender)}: `), message.text || "");
+    if (message.preview) item.append(el("img", { src: message.preview, alt: `image sent: ${message.text}` }));
     for (const attachment of message.attachments || []) {
       const url = typeof attachment === "string" ? null : attachment.url;
       if (url) item.append(el("img", { src: url, alt: `image from ${name(message.sender)}` }));
@@ -240,7 +241,7 @@ async function chatPanel(room) {
         const put = await fetch(upload.upload_url, { method: "PUT", headers: { "Content-Type": upload.headers["Content-Type"] }, body: file });
         if (!put.ok) throw new Error(`the upload failed (HTTP ${put.status})`);
         const sent = await live.call("send", { room: room.id, type: "image", text: file.name, attachments: [upload.key] });
-        log.append(await messageItem({ id: sent.id, sender: me.id, text: file.name, attachments: sent.attachments || [upload.key] }));
+        log.append(await messageItem({ id: sent.id, sender: me.id, text: file.name, attachments: [upload.key], preview: URL.createObjectURL(file) }));
         imageForm.reset();
       }),
     },

@@ -103,12 +103,6 @@ export async function generateKeyPair() {
   return subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
 }
 
-export async function importPrivateKey(raw) {
-  // PKCS#8 wrapping of a raw X25519 private key (RFC 8410).
-  const prefix = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]);
-  return subtle.importKey("pkcs8", concat(prefix, raw), { name: "X25519" }, false, ["deriveBits"]);
-}
-
 // One peer's end: its key pair, then (after both hellos) its send and receive keys.
 export class Channel {
   constructor(role, code, keyPair) {

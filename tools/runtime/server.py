@@ -74,7 +74,8 @@ class Runtime:
         self.settings = settings
         runner = Runner(settings.source, settings.emulator, settings.gateway, settings.pool_size)
         self.stack = Stack(settings.emulator, settings.gateway, runner)
-        self.http = HttpGateway(self.stack)
+        site = () if settings.site_url is None else (settings.site_url.rstrip("/"),)
+        self.http = HttpGateway(self.stack, site)
         self.websocket = WebSocketGateway(self.stack)
         self.mailbox = Mailbox(self.stack)
         self.cognito = Cognito(self.stack)

@@ -54,14 +54,14 @@ class Distribution:
 
 
 def read_distribution(cloudfront: Any) -> Distribution | None:
-    """The first distribution whose origin is an S3 bucket, as deployed."""
+    """The first distribution whose origin is an S3 bucket, as deployed (the emulator lists no origins)."""
     for page in cloudfront.get_paginator("list_distributions").paginate():
         for item in page.get("DistributionList", {}).get("Items", []):
-            for origin in item.get("Origins", {}).get("Items", []):
+            config = cloudfront.get_distribution_config(Id=item["Id"])["DistributionConfig"]
+            for origin in config.get("Origins", {}).get("Items", []):
                 domain = str(origin.get("DomainName", ""))
                 if ".s3." not in domain and not domain.endswith(".s3.amazonaws.com"):
                     continue
-                config = cloudfront.get_distribution_config(Id=item["Id"])["DistributionConfig"]
                 errors = {
                     int(e["ErrorCode"]): (int(e.get("ResponseCode") or e["ErrorCode"]), str(e["ResponsePagePath"]))
                     for e in config.get("CustomErrorResponses", {}).get("Items", [])
