@@ -161,7 +161,9 @@ async function chatPanel(room) {
   const name = (user) => (user === me.id ? "you" : user);
   const showPresence = () => (presence.textContent = `Here now: ${[...present].map(name).join(", ") || "nobody"}`);
 
-  async function messageItem(message) {
+  async function messageItem(raw) {
+    // Live frames say `sender`/`id`; history items keep the stored names.
+    const message = { ...raw, sender: raw.sender ?? raw.sender_id, id: raw.id ?? raw.message_id };
     const item = el("li", { class: message.sender === me.id ? "me" : "", "data-id": message.id }, el("span", { class: "meta" }, `${name(message.sender)}: `), message.text || "");
     if (message.preview) item.append(el("img", { src: message.preview, alt: `image sent: ${message.text}` }));
     for (const attachment of message.attachments || []) {

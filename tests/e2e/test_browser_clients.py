@@ -11,6 +11,7 @@ pages are saved there for the README.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,8 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+# Each run signs up its own users (the sign-in code mails are rate-limited per address).
+RUN = uuid.uuid4().hex[:8]
 AXE = ROOT / "tests" / "e2e" / "vendor" / "axe.min.js"
 CHECK_VECTORS = ROOT / "tests" / "e2e" / "check_vectors.js"
 VECTORS = json.loads((ROOT / "clients" / "test-vectors.json").read_text())
@@ -78,6 +82,24 @@ def site(deployed: Deployed) -> str:
     return urls["site_url"].rstrip("/")
 
 
+@contextlib.contextmanager
+def uploads_allow(deployed: Deployed, origin: str) -> Iterator[None]:
+    """The uploads bucket's CORS also allows ``origin`` meanwhile.
+
+    envs/local allows the default site port (4581); this stack's site is on a
+    free port. The deployed rules come back afterwards, so the stack does not drift.
+    """
+    s3 = deployed.client("s3")
+    bucket = deployed.outputs["uploads_bucket_name"]
+    rules = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    widened = [rule | {"AllowedOrigins": [*rule["AllowedOrigins"], origin]} for rule in rules]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": widened})
+    try:
+        yield
+    finally:
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+
+
 def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("PARLEY_SCREENSHOTS")
     if folder:
@@ -87,7 +109,8 @@ def screenshot(page: Any, name: str) -> None:
 
 def assert_accessible(page: Any) -> None:
     """axe-core (vendored from npm, pinned in clients/web/package-lock.json) finds no serious violation."""
-    page.add_script_tag(content=AXE.read_text())
+    # Evaluated through the DevTools protocol: the site's Content-Security-Policy forbids inline scripts.
+    page.evaluate(AXE.read_text() + "\n;0")
     result = page.evaluate("async () => (await axe.run(document)).violations")
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
@@ -101,10 +124,10 @@ def sign_in(deployed: Deployed, page: Any, site: str, email: str) -> str:
     """OTP sign-in through the page, reading the code from the local mailbox; the user id it shows."""
     before = len(deployed.mail(email))
     page.goto(f"{site}/rooms")
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_role("button", name="Send me a code").click()
     mail = eventually(lambda: deployed.mail(email) if len(deployed.mail(email)) > before else None)
-    page.get_by_label("Code from the e-mail").fill(CODE.search(mail[0]["text"]).group(1))  # type: ignore[union-attr]
+    page.get_by_label("Code from the e-mail", exact=True).fill(CODE.search(mail[0]["text"]).group(1))  # type: ignore[union-attr]
     page.get_by_role("button", name="Sign in").click()
     page.locator("#my-id").wait_for()
     return str(page.locator("#my-id").inner_text())
@@ -152,39 +175,41 @@ def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
     ana_context, ben_context = browser.new_context(), browser.new_context()
     ana, ben = ana_context.new_page(), ben_context.new_page()
     try:
-        ana_id = sign_in(deployed, ana, site, "ana.browser@example.com")
+        ana_id = sign_in(deployed, ana, site, f"ana.browser.{RUN}@example.com")
         assert_accessible(ana)  # the rooms page
-        ben_id = sign_in(deployed, ben, site, "ben.browser@example.com")
+        ben_id = sign_in(deployed, ben, site, f"ben.browser.{RUN}@example.com")
         # Ana creates a room, adds Ben by his id, and says something before he is there
-        ana.get_by_label("New room").fill("Browser room")
+        room = f"Browser room {uuid.uuid4().hex[:6]}"
+        ana.get_by_label("New room", exact=True).fill(room)
         ana.get_by_role("button", name="Create").click()
-        expect(ana.locator("#chat-heading"), "Browser room")
-        ana.get_by_label("Add a member (their user id)").fill(ben_id)
+        expect(ana.locator("#chat-heading"), room)
+        ana.get_by_label("Add a member (their user id)", exact=True).fill(ben_id)
         ana.get_by_role("button", name="Add", exact=True).click()
         expect(ana.locator("#messages"), f"{ben_id} was added to the room")
-        ana.get_by_label("Message").fill("welcome, Ben")
+        ana.get_by_label("Message", exact=True).fill("welcome, Ben")
         ana.get_by_role("button", name="Send", exact=True).click()
         # Ben opens the room: history, and Ana is present; Ana sees him arrive
         ben.reload()
-        ben.get_by_role("button", name="Browser room").click()
+        ben.get_by_role("button", name=room).click()
         expect(ben.locator("#messages"), "welcome, Ben")
         expect(ben.locator("#presence"), ana_id)
         expect(ana.locator("#presence"), ben_id)
         # Typing and messages both ways
-        ben.get_by_label("Message").press_sequentially("hi An", delay=20)
+        ben.get_by_label("Message", exact=True).press_sequentially("hi An", delay=20)
         expect(ana.locator("#typing"), f"{ben_id} is typing")
-        ben.get_by_label("Message").fill("hi Ana")
-        ben.get_by_label("Message").press("Enter")  # the keyboard sends too
+        ben.get_by_label("Message", exact=True).fill("hi Ana")
+        ben.get_by_label("Message", exact=True).press("Enter")  # the keyboard sends too
         expect(ana.locator("#messages"), "hi Ana")
-        ana.get_by_label("Message").fill("how are you?")
+        ana.get_by_label("Message", exact=True).fill("how are you?")
         ana.get_by_role("button", name="Send", exact=True).click()
         expect(ben.locator("#messages"), "how are you?")
         # Ana sends an image: presigned upload, then a message Ben receives
         image = tmp_path / "pixel.png"
         image.write_bytes(PIXEL)
-        ana.get_by_label("Image").set_input_files(str(image))
-        ana.get_by_role("button", name="Upload and send").click()
-        expect(ben.locator("#messages"), "pixel.png")
+        ana.get_by_label("Image", exact=True).set_input_files(str(image))
+        with uploads_allow(deployed, site):
+            ana.get_by_role("button", name="Upload and send").click()
+            expect(ben.locator("#messages"), "pixel.png")
         uploaded = deployed.client("s3").list_objects_v2(
             Bucket=deployed.outputs["uploads_bucket_name"], Prefix=f"users/{ana_id}/"
         )
@@ -197,7 +222,7 @@ def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
         screenshot(ana, "chat")
         # History pages: after a reload Ben reads the latest messages again
         ben.reload()
-        ben.get_by_role("button", name="Browser room").click()
+        ben.get_by_role("button", name=room).click()
         expect(ben.locator("#messages"), "how are you?")
     finally:
         ana_context.close()
@@ -253,25 +278,25 @@ def relay_table_items(deployed: Deployed) -> list[dict[str, Any]]:
 def test_browser_relay_with_the_cli_is_end_to_end_encrypted(deployed: Deployed, browser: Any, site: str) -> None:
     context = browser.new_context()
     page = context.new_page()
-    cli = CliPeer(deployed, "cleo.cli@example.com", "open")
+    cli = CliPeer(deployed, f"cleo.cli.{RUN}@example.com", "open")
     try:
-        sign_in(deployed, page, site, "dora.browser@example.com")
+        sign_in(deployed, page, site, f"dora.browser.{RUN}@example.com")
         code = cli.wait_for(cli.process.stderr, r"code ([A-Z0-9]{4}-[A-Z0-9]{4})").group(1)
         page.goto(f"{site}/relay")
         # A wrong code is refused visibly
-        page.get_by_label("Pairing code").fill("ZZZZ-ZZZ1" if code != "ZZZZ-ZZZ1" else "ZZZZ-ZZZ2")
+        page.get_by_label("Pairing code", exact=True).fill("ZZZZ-ZZZ1" if code != "ZZZZ-ZZZ1" else "ZZZZ-ZZZ2")
         page.get_by_role("button", name="Join").click()
         expect(page.locator("#alert"), "relay")
         # The right one pairs; both sides show the same confirmation string
-        page.get_by_label("Pairing code").fill(code.lower().replace("-", " "))
+        page.get_by_label("Pairing code", exact=True).fill(code.lower().replace("-", " "))
         page.get_by_role("button", name="Join").click()
         confirmation = cli.wait_for(cli.process.stderr, r"confirm (\d{3} \d{3})").group(1)
         expect(page.locator("#relay-confirm"), confirmation)
         # Messages decrypt both ways
         cli.type("ls -la from the terminal")
         expect(page.locator("#relay-log"), "peer: ls -la from the terminal")
-        page.get_by_label("Encrypted message").fill("reply from the browser")
-        page.get_by_label("Encrypted message").press("Enter")
+        page.get_by_label("Encrypted message", exact=True).fill("reply from the browser")
+        page.get_by_label("Encrypted message", exact=True).press("Enter")
         assert cli.wait_for(cli.process.stdout, r"reply from the browser").group(0)
         assert_accessible(page)
         screenshot(page, "relay")
@@ -288,18 +313,18 @@ def test_browser_relay_with_the_cli_is_end_to_end_encrypted(deployed: Deployed, 
 def test_browser_relay_refuses_tampered_payloads_and_caches_only_ciphertext(
     deployed: Deployed, browser: Any, site: str
 ) -> None:
-    opener_user = deployed.sign_in("eve.peer@example.com")
+    opener_user = deployed.sign_in(f"eve.peer.{RUN}@example.com")
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_in(deployed, page, site, "finn.browser@example.com")
+        sign_in(deployed, page, site, f"finn.browser.{RUN}@example.com")
         with deployed.connect(opener_user) as socket:
             # A peer built on the CLI's crypto opens a relay; the browser joins it
             socket.send(json.dumps({"action": "relay.open"}))
             opened = frames_until(socket, lambda f: f.get("type") == "relay.opened")[-1]
             channel = crypto.Channel(crypto.OPENER, opened["code"])
             page.goto(f"{site}/relay")
-            page.get_by_label("Pairing code").fill(opened["code"])
+            page.get_by_label("Pairing code", exact=True).fill(opened["code"])
             page.get_by_role("button", name="Join").click()
             seen = frames_until(socket, lambda f: f.get("type") == "relay.peer_joined")
             seen += send(socket, opened["relay"], channel.hello())
@@ -315,7 +340,7 @@ def test_browser_relay_refuses_tampered_payloads_and_caches_only_ciphertext(
             send(socket, opened["relay"], channel.encrypt(b"an honest one"))
             expect(page.locator("#relay-log"), "peer: an honest one")
         # With the peer gone, what the browser sends waits in the cache: as ciphertext only
-        page.get_by_label("Encrypted message").fill("kept while you were away")
+        page.get_by_label("Encrypted message", exact=True).fill("kept while you were away")
         page.get_by_role("button", name="Send", exact=True).click()
         expect(page.locator("#relay-log"), "you: kept while you were away")
         relay_key = f"RELAY#{opened['relay']}"
@@ -341,7 +366,8 @@ def test_browser_two_users_are_matched_and_get_call_tokens(deployed: Deployed, b
     pages = [c.new_page() for c in contexts]
     try:
         ids = [
-            sign_in(deployed, p, site, f"{n}.caller@example.com") for p, n in zip(pages, ("gus", "hal"), strict=True)
+            sign_in(deployed, p, site, f"{n}.caller.{RUN}@example.com")
+            for p, n in zip(pages, ("gus", "hal"), strict=True)
         ]
         for page in pages:
             page.goto(f"{site}/call")
@@ -375,9 +401,9 @@ def test_browser_sign_in_page_is_accessible_and_refuses_a_wrong_code(
         page.goto(f"{site}/")
         playwright_api.expect(page).to_have_url(f"{site}/signin")
         assert_accessible(page)
-        page.get_by_label("E-mail").fill("ivy.browser@example.com")
+        page.get_by_label("E-mail", exact=True).fill(f"ivy.browser.{RUN}@example.com")
         page.get_by_role("button", name="Send me a code").click()
-        page.get_by_label("Code from the e-mail").fill("000000")
+        page.get_by_label("Code from the e-mail", exact=True).fill("000000")
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#alert"), re.compile(r"code", re.IGNORECASE))
         playwright_api.expect(page).to_have_url(f"{site}/signin")

@@ -28,8 +28,8 @@ def test_web_client_local_site_headers_are_the_static_site_modules() -> None:
     variables = hcl2.loads((ROOT / "modules" / "static_site" / "variables.tf").read_text())
     block = next(v["security_headers"] for v in variables["variable"] if "security_headers" in v)
     defaults = re.findall(r'optional\((?:string|number), "?([^")]+)"?\)', block["type"])
-    assert site.CONTENT_SECURITY_POLICY == defaults[0]
-    assert str(site.HSTS_MAX_AGE_SECONDS) == defaults[1]
+    assert defaults[0] == site.CONTENT_SECURITY_POLICY
+    assert defaults[1] == str(site.HSTS_MAX_AGE_SECONDS)
 
 
 def test_web_client_modules_are_plain_es_modules_with_a_config() -> None:
