@@ -41,8 +41,6 @@ function guard(handler) {
 }
 
 function render(title, ...content) {
-  leaveView();
-  leaveView = () => {};
   document.title = `${title} · parley`;
   main.replaceChildren(el("h1", {}, title), ...content);
   main.focus();
@@ -434,6 +432,9 @@ function callView() {
 
 async function route() {
   const path = location.pathname;
+  // The view being left closes what it opened (frame handlers, sockets, timers).
+  leaveView();
+  leaveView = () => {};
   try {
     if (path === "/auth/callback") {
       await api.finishGoogleSignIn(new URLSearchParams(location.search));
