@@ -32,6 +32,7 @@ export function showError(error) {
 function guard(handler) {
   return async (event) => {
     event?.preventDefault?.();
+    if (event instanceof Event) document.getElementById("alert").textContent = "";
     try {
       await handler(event);
     } catch (error) {

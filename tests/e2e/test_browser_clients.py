@@ -16,10 +16,12 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,14 +29,13 @@ from typing import Any
 import httpx
 import livekit.api as livekit_api
 import pytest
+from playwright import sync_api as playwright_api
 from websockets.sync.client import ClientConnection
 
 from parley_cli import crypto
 from tests.e2e.conftest import CODE, Deployed, eventually, frames_until
 from tools import local
 from tools.tfenv import ROOT
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,10 +46,22 @@ RUN = uuid.uuid4().hex[:8]
 AXE = ROOT / "tests" / "e2e" / "vendor" / "axe.min.js"
 CHECK_VECTORS = ROOT / "tests" / "e2e" / "check_vectors.js"
 VECTORS = json.loads((ROOT / "clients" / "test-vectors.json").read_text())
-# A 1x1 PNG.
-PIXEL = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
+
+
+def png(width: int = 96, height: int = 64) -> bytes:
+    """A small gradient PNG (RGB, no filter), so the screenshot shows the picture."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((40 + 2 * x, 90 + y, 200 - x)) for x in range(width)) for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PICTURE = png()
 
 
 def chromium_path() -> str:
@@ -204,19 +217,19 @@ def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
         ana.get_by_role("button", name="Send", exact=True).click()
         expect(ben.locator("#messages"), "how are you?")
         # Ana sends an image: presigned upload, then a message Ben receives
-        image = tmp_path / "pixel.png"
-        image.write_bytes(PIXEL)
+        image = tmp_path / "picture.png"
+        image.write_bytes(PICTURE)
         ana.get_by_label("Image", exact=True).set_input_files(str(image))
         with uploads_allow(deployed, site):
             ana.get_by_role("button", name="Upload and send").click()
-            expect(ben.locator("#messages"), "pixel.png")
+            expect(ben.locator("#messages"), "picture.png")
         uploaded = deployed.client("s3").list_objects_v2(
             Bucket=deployed.outputs["uploads_bucket_name"], Prefix=f"users/{ana_id}/"
         )
         keys = [item["Key"] for item in uploaded.get("Contents", [])]
-        assert any(key.endswith("/pixel.png") for key in keys), keys
+        assert any(key.endswith("/picture.png") for key in keys), keys
         body = deployed.client("s3").get_object(Bucket=deployed.outputs["uploads_bucket_name"], Key=keys[0])
-        assert body["Body"].read() == PIXEL
+        assert body["Body"].read() == PICTURE
         playwright_api.expect(ana.locator("#messages img")).to_have_count(1)
         assert_accessible(ben)  # the chat panel
         screenshot(ana, "chat")
@@ -378,7 +391,8 @@ def test_browser_two_users_are_matched_and_get_call_tokens(deployed: Deployed, b
         verifier = livekit_api.TokenVerifier(livekit["api_key"], livekit["api_secret"])
         rooms = set()
         for page, user_id in zip(pages, ids, strict=True):
-            page.locator("#call-token").wait_for(timeout=30_000)
+            # The first match and token requests start cold functions: allow for them.
+            page.locator("#call-token").wait_for(timeout=120_000)
             claims = verifier.verify(page.locator("#call-token").inner_text().strip())
             assert claims.identity == user_id and claims.video is not None and claims.video.room_join
             rooms.add(claims.video.room)
