@@ -21,7 +21,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary upgrade-check
+.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site screenshots summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -141,9 +141,15 @@ seed: ## Load development data into ENV (local or dev): a test user, two rooms, 
 	$(need-venv)
 	@$(PARLEY) seed $(ENV)
 
-deploy-site: ## Publish a built web client (SITE_DIR=folder with index.html) to ENV's site; PRUNE=1 deletes stale files
+deploy-site: ## Publish clients/web with ENV's config.json (or SITE_DIR=a built client) to ENV's site; PRUNE=1 deletes stale files
 	$(need-venv)
 	@$(PARLEY) deploy-site $(ENV) --dir "$(SITE_DIR)" $(if $(PRUNE),--prune)
+
+screenshots: ## Regenerate the README's screenshots (docs/images) with the browser tests on a private stack
+	$(need-venv)
+	$(need-terraform)
+	@$(PYTHON) build.py
+	@PARLEY_SCREENSHOTS=$(CURDIR)/docs/images $(PY) -m pytest -n 0 -q tests/e2e/test_browser_clients.py
 
 upgrade-check: build ## Apply FROM (a git rev; default: the merge base with main) to a private emulator, plan this tree: fails on any stateful resource destroyed or replaced
 	$(need-venv)

@@ -55,9 +55,10 @@ def client_config(outputs: dict[str, object]) -> dict[str, object]:
     return {name: outputs.get(name) for name in names} | {"livekit_url": livekit_url or None}
 
 
-def stage_web_client(env_name: str, outputs: dict[str, object], source: Path = WEB_CLIENT) -> Path:
-    """A copy of clients/web with ENV's config.json, under build/site/<env>/, ready to publish."""
-    target = ROOT / "build" / "site" / env_name
+def stage_web_client(env_name: str, outputs: dict[str, object], target: Path | None = None) -> Path:
+    """A copy of clients/web with ENV's config.json (in build/site/<env>/ by default), ready to publish."""
+    source = WEB_CLIENT
+    target = target or ROOT / "build" / "site" / env_name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(
         source, target, ignore=shutil.ignore_patterns(".*", "node_modules", "package.json", "package-lock.json")

@@ -26,10 +26,11 @@ def test_web_client_vendored_files_are_the_locked_versions() -> None:
 
 def test_web_client_local_site_headers_are_the_static_site_modules() -> None:
     variables = hcl2.loads((ROOT / "modules" / "static_site" / "variables.tf").read_text())
-    block = next(v["security_headers"] for v in variables["variable"] if "security_headers" in v)
-    defaults = re.findall(r'optional\((?:string|number), "?([^")]+)"?\)', block["type"])
-    assert defaults[0] == site.CONTENT_SECURITY_POLICY
-    assert defaults[1] == str(site.HSTS_MAX_AGE_SECONDS)
+    block = next(v['"security_headers"'] for v in variables["variable"] if '"security_headers"' in v)
+    csp = re.search(r'content_security_policy = optional\(string, "([^"]+)"\)', block["type"])
+    hsts = re.search(r"hsts_max_age_seconds = optional\(number, (\d+)\)", block["type"])
+    assert csp and csp.group(1) == site.CONTENT_SECURITY_POLICY
+    assert hsts and int(hsts.group(1)) == site.HSTS_MAX_AGE_SECONDS
 
 
 def test_web_client_modules_are_plain_es_modules_with_a_config() -> None:

@@ -73,7 +73,10 @@ def error_text(response: httpx.Response) -> str:
 async def sign_in(api: str, email: str, read_line: Callable[[], Any]) -> str:
     """The access token, after the user types the code from the mail."""
     async with httpx.AsyncClient(base_url=api, timeout=30) as http:
-        login = await http.post("/auth/login", json={"email": email})
+        try:
+            login = await http.post("/auth/login", json={"email": email})
+        except httpx.HTTPError as error:
+            raise CliError(f"cannot reach the HTTP API at {api}: {error}") from None
         if login.status_code != 200:
             raise CliError(f"sign-in refused: {error_text(login)}")
         status(f"a code was sent to {email}: type it and press Enter")
@@ -139,18 +142,18 @@ class Peer:
 
 
 async def run(args: argparse.Namespace) -> None:
-    api, ws = settings(args)
-    stdin = lines(sys.stdin)
-
-    async def read_line() -> str | None:
-        return await anext(stdin, None)
-
     channel = None
     if args.action == "join":
         try:
             channel = Channel(JOINER, normalize_code(args.code))
         except RelayCryptoError as error:
             raise CliError(str(error)) from None
+    api, ws = settings(args)
+    stdin = lines(sys.stdin)
+
+    async def read_line() -> str | None:
+        return await anext(stdin, None)
+
     token = await sign_in(api, args.email, read_line)
     process: asyncio.subprocess.Process | None = None
     if args.command:
