@@ -1,8 +1,9 @@
 """The reference clients in a real browser: clients/web served from the site bucket, clients/cli as a relay peer.
 
 Playwright drives the system's chromium (``executable_path``; Playwright's own
-browser download is not used). Without chromium these tests skip with the
-reason, except under ``CI=true`` where they fail: ``.ci/run`` installs it.
+browser download is not used). Chromium comes from tests/conftest.py's
+``system_command`` (installed when possible; otherwise the tests skip with the
+reason, except under ``CI=true`` where they fail; ``.ci/run`` installs it).
 One browser serves every test; each user is a fresh context. With
 ``PARLEY_SCREENSHOTS=<folder>`` (``make screenshots``) the chat and relay
 pages are saved there for the README.
@@ -15,7 +16,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -33,6 +33,7 @@ from playwright import sync_api as playwright_api
 from websockets.sync.client import ClientConnection
 
 from parley_cli import crypto
+from tests.conftest import system_command
 from tests.e2e.conftest import CODE, Deployed, eventually, frames_until
 from tools import local
 from tools.tfenv import ROOT
@@ -64,21 +65,9 @@ def png(width: int = 96, height: int = 64) -> bytes:
 PICTURE = png()
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    reason = (
-        "chromium is not installed: run 'sudo python3 -m tools.system_packages chromium' (or apt-get install chromium)"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
+    executable = system_command("chromium")
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
