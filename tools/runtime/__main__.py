@@ -62,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(Runtime(settings).serve())
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
+            site = settings.site_port is not None
+            ports = f"port {settings.port}" + (f" or {settings.site_port}" if site else "")
+            variables = PORT_VARIABLE + (f" / {SITE_PORT_VARIABLE}" if site else "")
             print(
-                f"parley runtime: port {settings.port} or {settings.site_port} is in use by another program: "
-                f"stop it or set {PORT_VARIABLE} / {SITE_PORT_VARIABLE} to a free port",
+                f"parley runtime: {ports} is in use by another program: stop it or set {variables} to a free port",
                 file=sys.stderr,
             )
         else:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tools import background
 from tools.background import HOST
-from tools.tfenv import ROOT
+from tools.tfenv import ROOT, ToolError
 
 DEFAULT_PORT = 4580
 PORT_VARIABLE = "PARLEY_GATEWAY_PORT"
@@ -103,6 +103,10 @@ def start(runtime: LocalRuntime, timeout_seconds: float = 60) -> str:
             _request(f"{runtime.endpoint}/_local/reload", method="POST", timeout=60)
             return "running"
         stop(runtime)
+    if runtime.site_port is not None and background.port_in_use(runtime.site_port):
+        raise ToolError(
+            f"port {runtime.site_port} is in use by another program: stop it or set {SITE_PORT_VARIABLE} to a free port"
+        )
     background.launch(
         runtime.process, runtime.command(), lambda: health(runtime) is not None,
         variable=PORT_VARIABLE, timeout_seconds=timeout_seconds,
