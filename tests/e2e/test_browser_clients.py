@@ -254,7 +254,7 @@ class CliPeer:
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
-    def wait_for(self, stream: Any, pattern: str, timeout: float = 30) -> re.Match[str]:
+    def wait_for(self, stream: Any, pattern: str, timeout: float = 90) -> re.Match[str]:
         deadline = time.monotonic() + timeout
         seen = []
         while time.monotonic() < deadline:
@@ -325,15 +325,17 @@ def test_browser_relay_refuses_tampered_payloads_and_caches_only_ciphertext(
         with deployed.connect(opener_user) as socket:
             # A peer built on the CLI's crypto opens a relay; the browser joins it
             socket.send(json.dumps({"action": "relay.open"}))
-            opened = frames_until(socket, lambda f: f.get("type") == "relay.opened")[-1]
+            opened = frames_until(socket, lambda f: f.get("type") == "relay.opened", timeout=60)[-1]
             channel = crypto.Channel(crypto.OPENER, opened["code"])
             page.goto(f"{site}/relay")
             page.get_by_label("Pairing code", exact=True).fill(opened["code"])
             page.get_by_role("button", name="Join").click()
-            seen = frames_until(socket, lambda f: f.get("type") == "relay.peer_joined")
+            seen = frames_until(socket, lambda f: f.get("type") == "relay.peer_joined", timeout=60)
             seen += send(socket, opened["relay"], channel.hello())
             hellos = [f for f in seen if f.get("type") == "relay.data"]
-            hello = hellos[0] if hellos else frames_until(socket, lambda f: f.get("type") == "relay.data")[-1]
+            hello = (
+                hellos[0] if hellos else frames_until(socket, lambda f: f.get("type") == "relay.data", timeout=60)[-1]
+            )
             confirmation = channel.accept_hello(base64.b64decode(hello["data"]))
             expect(page.locator("#relay-confirm"), confirmation)
             # A payload whose ciphertext was altered on the way is refused, visibly
@@ -362,7 +364,7 @@ def test_browser_relay_refuses_tampered_payloads_and_caches_only_ciphertext(
 def send(socket: ClientConnection, relay: str, payload: bytes) -> list[dict[str, Any]]:
     """relay.send a payload; every frame received up to its relay.sent."""
     socket.send(json.dumps({"action": "relay.send", "relay": relay, "data": base64.b64encode(payload).decode()}))
-    return frames_until(socket, lambda f: f.get("type") == "relay.sent")
+    return frames_until(socket, lambda f: f.get("type") == "relay.sent", timeout=60)
 
 
 def test_browser_two_users_are_matched_and_get_call_tokens(deployed: Deployed, browser: Any, site: str) -> None:
