@@ -194,7 +194,8 @@ def publish_web_client(workspace: Workspace, outputs: dict[str, object]) -> None
     """Publish clients/web, with the runtime's URLs in its config.json, to the local site bucket."""
     bucket, distribution, _ = static_site.site_targets(workspace.env, outputs)
     s3, cloudfront = static_site.clients(str(outputs.get("region", "us-east-1")), workspace.endpoint)
-    staged = static_site.stage_web_client(workspace.env, outputs)
+    # The emulator's media servers are addresses only: locally the page shows the call token and ICE servers.
+    staged = static_site.stage_web_client(workspace.env, outputs | {"calls": {}})
     report = static_site.publish(s3, cloudfront, bucket, distribution, staged)
     say(f"web client: {len(report.uploaded)} file(s) published to s3://{bucket}, {len(report.unchanged)} unchanged")
 

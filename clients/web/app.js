@@ -391,7 +391,8 @@ function callView() {
       el("h2", {}, "ICE servers"),
       el("pre", { id: "ice-servers" }, JSON.stringify(grant.ice_servers, null, 2)),
     );
-    if (grant.livekit.url) {
+    // config.json names a LiveKit URL only where media servers run (not on the local emulator).
+    if (api.settings().livekit_url && grant.livekit.url) {
       const { Room } = await import("./vendor/livekit-client.esm.mjs");
       const room = new Room();
       await room.connect(grant.livekit.url, grant.livekit.token, { rtcConfig: { iceServers: grant.ice_servers } });

@@ -153,6 +153,7 @@ def test_browser_site_is_served_as_cloudfront_would(deployed: Deployed, site: st
     config = httpx.get(f"{site}/config.json").json()
     assert config["websocket_url"] == deployed.websocket_url
     assert config["user_pool_client_id"] == deployed.outputs["user_pool_client_id"]
+    assert config["livekit_url"] is None  # no media server runs on the emulator
     assert httpx.get(f"{site}/crypto.js").headers["content-type"] == "text/javascript; charset=utf-8"
     assert httpx.post(f"{site}/").status_code == 405
 
