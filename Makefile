@@ -21,13 +21,13 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs seed deploy-site summary upgrade-check
+.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs seed deploy-site screenshots summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt
+$(VENV)/.installed: requirements-dev.txt lambda_src/requirements.txt clients/cli/requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
 	@echo "parley: creating $(VENV) with pinned tools"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,14 +63,14 @@ build: ## Package every function into build/lambda (deterministic, cached; bakes
 fmt: ## Format Terraform and Python files in place
 	$(need-terraform)
 	@terraform fmt -recursive modules envs bootstrap
-	@$(VENV)/bin/ruff format build.py tools lambda_src tests bench
-	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff format build.py tools lambda_src clients/cli tests bench
+	@$(VENV)/bin/ruff check --fix --quiet build.py tools lambda_src clients/cli tests bench
 
 lint: $(LINT_VENV)/.installed $(CHECKOV_VENV)/.installed $(VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs freshness, checkov, zizmor + actionlint
 	$(need-venv)
 	$(need-terraform)
-	@$(VENV)/bin/ruff check build.py tools lambda_src tests bench
-	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src tests bench
+	@$(VENV)/bin/ruff check build.py tools lambda_src clients/cli tests bench
+	@$(VENV)/bin/ruff format --check --quiet build.py tools lambda_src clients/cli tests bench
 	@$(VENV)/bin/mypy
 	@terraform fmt -check -recursive modules envs bootstrap
 	@$(PY) -m tools.tfdocs --check
@@ -148,9 +148,15 @@ seed: ## Load development data into ENV (local or dev): a test user, two rooms, 
 	$(need-venv)
 	@$(PARLEY) seed $(ENV)
 
-deploy-site: ## Publish a built web client (SITE_DIR=folder with index.html) to ENV's site; PRUNE=1 deletes stale files
+deploy-site: ## Publish clients/web with ENV's config.json (or SITE_DIR=a built client) to ENV's site; PRUNE=1 deletes stale files
 	$(need-venv)
 	@$(PARLEY) deploy-site $(ENV) --dir "$(SITE_DIR)" $(if $(PRUNE),--prune)
+
+screenshots: ## Regenerate the README's screenshots (docs/images) with the browser tests on a private stack
+	$(need-venv)
+	$(need-terraform)
+	@$(PYTHON) build.py
+	@PARLEY_SCREENSHOTS=$(CURDIR)/docs/images $(PY) -m pytest -n 0 -q tests/e2e/test_browser_clients.py
 
 upgrade-check: build ## Apply FROM (a git rev; default: the merge base with main) to a private emulator, plan this tree: fails on any stateful resource destroyed or replaced
 	$(need-venv)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools import emulator as emu
+from tools import site as static_site
 from tools import tfout
 from tools.runtime import daemon
 from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
@@ -271,15 +272,28 @@ def write_env_file(env_name: str, outputs: dict[str, object]) -> Path:
 
 
 def local_runtime(base: Path, emulator: emu.Emulator, port: int | None = None) -> daemon.LocalRuntime:
-    return daemon.LocalRuntime(base, port or daemon.configured_port(), emulator.endpoint)
+    return daemon.LocalRuntime(
+        base, port or daemon.configured_port(), emulator.endpoint, site_port=daemon.configured_site_port()
+    )
+
+
+def publish_web_client(workspace: Workspace, outputs: dict[str, object]) -> None:
+    """Publish clients/web, with the runtime's URLs in its config.json, to the local site bucket."""
+    bucket, distribution, _ = static_site.site_targets(workspace.env, outputs)
+    s3, cloudfront = static_site.clients(str(outputs.get("region", "us-east-1")), workspace.endpoint)
+    # The emulator's media servers are addresses only: locally the page shows the call token and ICE servers.
+    staged = static_site.stage_web_client(workspace.env, outputs | {"calls": {}})
+    report = static_site.publish(s3, cloudfront, bucket, distribution, staged)
+    say(f"web client: {len(report.uploaded)} file(s) published to s3://{bucket}, {len(report.unchanged)} unchanged")
 
 
 def runtime_urls(runtime: daemon.LocalRuntime) -> dict[str, str]:
-    """``http_api_url`` and ``websocket_url`` of the running runtime."""
+    """``http_api_url``, ``websocket_url`` and (when it serves one) ``site_url`` of the running runtime."""
     health = daemon.health(runtime)
     if not health or not health.get("websocket_url"):
         raise ToolError(f"the local runtime does not answer at {runtime.endpoint}: run 'make up' first")
-    return {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
+    urls = {"http_api_url": str(health["http_api_url"]), "websocket_url": str(health["websocket_url"])}
+    return urls | ({"site_url": str(health["site_url"])} if health.get("site_url") else {})
 
 
 def summary(
@@ -329,12 +343,14 @@ def up(
         workspace.apply()
     say(f"runtime {daemon.start(runtime)} at {runtime.endpoint} (log: {runtime.process.log_file})")
     # Clients use the runtime's URLs, under the names a real environment's outputs have.
-    outputs = workspace.outputs() | runtime_urls(runtime)
+    urls = runtime_urls(runtime)
+    outputs = workspace.outputs() | urls
     if env_file:
         write_env_file("local", outputs)
-    web_client = (daemon.health(runtime) or {}).get("site_url")  # reported once the runtime serves the site
-    lines = summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started, web_client)
-    print("\n".join(lines), flush=True)
+    publish_web_client(workspace, outputs)
+    lines = summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started, urls.get("site_url"))
+    print("
+".join(lines), flush=True)
     return workspace
 
 

@@ -4,7 +4,7 @@ python3 -m tools.parley up | down | dev | logs
 python3 -m tools.parley emulator start|stop|status
 python3 -m tools.parley bootstrap|init|plan|apply|destroy|outputs|seed ENV
 python3 -m tools.parley unlock ENV --lock-id ID
-python3 -m tools.parley deploy-site ENV --dir SITE_DIR [--prune]
+python3 -m tools.parley deploy-site ENV [--dir SITE_DIR] [--prune]  (default: clients/web + config.json)
 """
 
 from __future__ import annotations
@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     unlock_parser.add_argument("--lock-id", default="", help="the ID terraform printed with the lock")
     deploy_parser = commands.add_parser("deploy-site", help="sync a built web client to ENV's site and invalidate it")
     deploy_parser.add_argument("env")
-    deploy_parser.add_argument("--dir", default="", help="the built client (a folder with index.html)")
+    deploy_parser.add_argument(
+        "--dir", default="", help="a built client (a folder with index.html); default: clients/web with config.json"
+    )
     deploy_parser.add_argument("--prune", action="store_true", help="also delete objects the build no longer has")
     args = parser.parse_args(argv)
 
@@ -167,13 +169,17 @@ def main(argv: list[str] | None = None) -> int:
             ws.unlock(args.lock_id)
             local.say(f"{args.env}: state lock {args.lock_id} released")
         elif args.command == "deploy-site":
-            if not args.dir:
-                raise ToolError("SITE_DIR is not set: run 'make deploy-site ENV=<env> SITE_DIR=<built client folder>'")
-            site_dir = Path(args.dir).expanduser().resolve()
-            static_site.local_files(site_dir)  # fail on a missing build before touching AWS
+            site_dir = Path(args.dir).expanduser().resolve() if args.dir else None
+            if site_dir is not None:
+                static_site.local_files(site_dir)  # fail on a missing build before touching AWS
             ws = workspace(args.env)
             outputs = ws.outputs()
+            if args.env == "local":
+                outputs |= local.runtime_urls(local.local_runtime(home(), running_emulator()))
             bucket, distribution, url = static_site.site_targets(args.env, outputs)
+            if site_dir is None:
+                # The reference client (clients/web) with this environment's config.json.
+                site_dir = static_site.stage_web_client(args.env, outputs)
             s3, cloudfront = static_site.clients(str(outputs.get("region", "us-east-1")), ws.endpoint)
             report = static_site.publish(s3, cloudfront, bucket, distribution, site_dir, prune=args.prune)
             local.say(

@@ -8,14 +8,18 @@ assets (``app.3f9a1c2b.js``) as immutable, anything else for an hour.
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.tfenv import ToolError
+from tools.tfenv import ROOT, ToolError
+
+WEB_CLIENT = ROOT / "clients" / "web"
 
 FINGERPRINTED = re.compile(r"[.-][0-9a-fA-F]{8,}\.[A-Za-z0-9]+$")
 MAX_INVALIDATION_PATHS = 15  # beyond this, one wildcard is cheaper
@@ -43,8 +47,28 @@ def local_files(site_dir: Path) -> dict[str, Path]:
     }
 
 
+def client_config(outputs: dict[str, object]) -> dict[str, object]:
+    """The web client's config.json: the outputs it needs (locally, with the runtime's URLs)."""
+    calls = outputs.get("calls")
+    livekit_url = calls.get("livekit_url") if isinstance(calls, dict) else None
+    names = ("region", "http_api_url", "websocket_url", "user_pool_id", "user_pool_client_id", "hosted_ui_domain")
+    return {name: outputs.get(name) for name in names} | {"livekit_url": livekit_url or None}
+
+
+def stage_web_client(env_name: str, outputs: dict[str, object], target: Path | None = None) -> Path:
+    """A copy of clients/web with ENV's config.json (in build/site/<env>/ by default), ready to publish."""
+    source = WEB_CLIENT
+    target = target or ROOT / "build" / "site" / env_name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns(".*", "node_modules", "package.json", "package-lock.json")
+    )
+    (target / "config.json").write_text(json.dumps(client_config(outputs), indent=2, sort_keys=True) + "\n")
+    return target
+
+
 def cache_control(key: str) -> str:
-    if key.endswith((".html", ".htm")):
+    if key.endswith((".html", ".htm")) or key == "config.json":
         return "no-cache"
     if FINGERPRINTED.search(key):
         return "public, max-age=31536000, immutable"

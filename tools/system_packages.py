@@ -1,6 +1,6 @@
-"""The Debian packages some checks run for real: coturn (TURN server), shellcheck and caddy.
+"""The Debian packages some checks run for real: coturn (TURN server), shellcheck, caddy and chromium.
 
-``python3 -m tools.system_packages coturn shellcheck caddy`` makes sure their
+``python3 -m tools.system_packages coturn shellcheck caddy chromium`` makes sure their
 commands exist. A missing one is installed with apt-get when this process is
 root (quiet, non-interactive, without recommends, and without starting the
 packages' system services); otherwise it prints one line saying what to install. Nothing is done,
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 # Debian package -> the command the checks run.
-COMMANDS = {"caddy": "caddy", "coturn": "turnserver", "shellcheck": "shellcheck"}
+COMMANDS = {"caddy": "caddy", "chromium": "chromium", "coturn": "turnserver", "shellcheck": "shellcheck"}
 # Packages that bring a system service which must not start on install.
 SERVICES = {"caddy": "caddy.service", "coturn": "coturn.service"}
 

@@ -1,7 +1,8 @@
 env                  = "local"
 emulator             = true
 log_retention_days   = 1
-cors_allowed_origins = ["http://localhost:3000", "http://localhost:5173"]
+# http://127.0.0.1:4581 is the web client `make up` serves (PARLEY_SITE_PORT): it uploads to the bucket directly.
+cors_allowed_origins = ["http://localhost:3000", "http://localhost:5173", "http://127.0.0.1:4581"]
 
 # The emulator runs the media servers for free, so the whole stack comes up.
 media_servers_enabled = true

@@ -160,7 +160,9 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     shutil.copytree(ROOT / "lambda_src", source, ignore=shutil.ignore_patterns("__pycache__"))
     emulator = emu.Emulator(base, emu.free_port())
     # Failed queue records come back after 1 s instead of the queue's 3-minute visibility timeout.
-    runtime = daemon.LocalRuntime(base, emu.free_port(), emulator.endpoint, source, queue_retry_seconds=1)
+    runtime = daemon.LocalRuntime(
+        base, emu.free_port(), emulator.endpoint, source, queue_retry_seconds=1, site_port=emu.free_port()
+    )
     emu.start(emulator)
     try:
         local.bootstrap("local", emulator.endpoint, base)

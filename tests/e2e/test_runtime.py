@@ -123,7 +123,11 @@ def test_runtime_second_start_keeps_it_and_a_changed_start_restarts_it(deployed:
 
 def test_runtime_urls_are_what_clients_get_as_outputs(deployed: Deployed) -> None:
     urls = local.runtime_urls(deployed.runtime)
-    assert urls == {"http_api_url": f"{deployed.runtime.endpoint}/", "websocket_url": deployed.websocket_url}
+    assert urls == {
+        "http_api_url": f"{deployed.runtime.endpoint}/",
+        "websocket_url": deployed.websocket_url,
+        "site_url": f"http://127.0.0.1:{deployed.runtime.site_port}/",
+    }
     merged = deployed.outputs | urls
     assert merged["http_api_url"].startswith("http://127.0.0.1:") and merged["websocket_url"].endswith("/live")
 

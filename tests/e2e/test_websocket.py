@@ -41,9 +41,11 @@ def test_websocket_room_join_typing_send_presence_and_history(deployed: Deployed
     with deployed.connect(alice) as a:
         with deployed.connect(bob) as b:
             _frame(a, action="join", room=room, ref="1")
-            assert frames_until(a, _type("joined"))[-1] == {"type": "joined", "room": room, "ref": "1"}
+            assert frames_until(a, _type("joined"))[-1] == {
+                "type": "joined", "room": room, "present": [alice.user_id], "ref": "1"
+            }  # fmt: skip
             _frame(b, action="join", room=room)
-            frames_until(b, _type("joined"))
+            assert sorted(frames_until(b, _type("joined"))[-1]["present"]) == sorted([alice.user_id, bob.user_id])
             presence = frames_until(a, _type("presence"))[-1]
             assert presence == {"type": "presence", "room": room, "user": bob.user_id, "state": "joined"}
             _frame(b, action="typing", room=room)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,39 @@ def test_deploy_site_refuses_a_folder_without_index_html(tmp_path: Path) -> None
 def test_deploy_site_says_how_to_switch_the_site_on(tmp_path: Path) -> None:
     with pytest.raises(ToolError, match=r"set site = \{ enabled = true \} in envs/dev/terraform.tfvars"):
         site.site_targets("dev", {"site_bucket_name": None, "site_distribution_id": None, "site_url": None})
+
+
+def test_deploy_site_stages_the_web_client_with_the_env_config(aws: tuple[Any, Any, str], tmp_path: Path) -> None:
+    s3, cloudfront, distribution = aws
+    outputs = {
+        "region": "eu-west-1",
+        "http_api_url": "https://api.example.com/",
+        "websocket_url": "wss://ws.example.com/live",
+        "user_pool_id": "eu-west-1_abc",
+        "user_pool_client_id": "client123",
+        "hosted_ui_domain": None,
+        "calls": {"livekit_url": "wss://livekit.example.com", "queue_url": "https://sqs.example.com/q"},
+        "table_name": "not for browsers",
+    }
+    staged = site.stage_web_client("dev", outputs, tmp_path / "staged")
+    # Then the client's files are there with the env's settings, and nothing of npm's
+    assert json.loads((staged / "config.json").read_text()) == {
+        "region": "eu-west-1",
+        "http_api_url": "https://api.example.com/",
+        "websocket_url": "wss://ws.example.com/live",
+        "user_pool_id": "eu-west-1_abc",
+        "user_pool_client_id": "client123",
+        "hosted_ui_domain": None,
+        "livekit_url": "wss://livekit.example.com",
+    }
+    assert {"index.html", "app.js", "api.js", "crypto.js", "style.css", "vendor"} <= {p.name for p in staged.iterdir()}
+    assert not (staged / "package.json").exists() and not (staged / "node_modules").exists()
+    # And config.json is never cached long: a new deploy's settings show at once
+    site.publish(s3, cloudfront, BUCKET, distribution, staged)
+    assert s3.head_object(Bucket=BUCKET, Key="config.json")["CacheControl"] == "no-cache"
+    assert s3.head_object(Bucket=BUCKET, Key="app.js")["ContentType"] == "text/javascript; charset=utf-8"
+
+
+def test_deploy_site_config_without_media_servers_has_no_livekit_url(tmp_path: Path) -> None:
+    assert site.client_config({"calls": {"livekit_url": ""}})["livekit_url"] is None
+    assert site.client_config({})["livekit_url"] is None

@@ -108,7 +108,10 @@ def test_system_packages_cli_says_one_line_and_exits_non_zero(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], apt_calls: list[list[str]]
 ) -> None:
     assert system_packages.main(["nginx"]) == 2
-    assert capsys.readouterr().err == "system_packages: unknown package(s): nginx; known: caddy, coturn, shellcheck\n"
+    assert (
+        capsys.readouterr().err
+        == "system_packages: unknown package(s): nginx; known: caddy, chromium, coturn, shellcheck\n"
+    )
     _missing(monkeypatch, {"coturn"})
     monkeypatch.setattr(system_packages.os, "geteuid", lambda: 1000)
     assert system_packages.main(["coturn"]) == 1

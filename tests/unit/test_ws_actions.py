@@ -88,8 +88,8 @@ def test_ws_join_records_presence_and_tells_the_others(ws_env, lambda_context) -
     connect(lambda_context, "c2", "u-bob")
     # When bob joins with a ref
     call(lambda_context, "join", "c2", {"action": "join", "room": "r1", "ref": "j1"}, sub="u-bob")
-    # Then he gets a joined reply echoing the ref, is present, and alice is told
-    assert api.last("c2") == {"type": "joined", "room": "r1", "ref": "j1"}
+    # Then he gets a joined reply echoing the ref and naming who is there, is present, and alice is told
+    assert api.last("c2") == {"type": "joined", "room": "r1", "present": ["u-alice", "u-bob"], "ref": "j1"}
     assert table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})["Item"]["user_id"] == "u-bob"
     assert table.get_item(Key={"PK": "CONN#c2", "SK": "META"})["Item"]["rooms"] == {"r1"}
     assert api.last("c1") == {"type": "presence", "room": "r1", "user": "u-bob", "state": "joined"}

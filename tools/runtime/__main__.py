@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tools import emulator as emu
 from tools.runtime import log
-from tools.runtime.daemon import PORT_VARIABLE
+from tools.runtime.daemon import PORT_VARIABLE, SITE_PORT_VARIABLE
 from tools.runtime.server import Runtime, Settings
 from tools.tfenv import ROOT
 
@@ -34,6 +34,7 @@ def parse(argv: list[str] | None) -> Settings:
         default=None,
         help="failed queue records come back after this many seconds (default: the queue's visibility timeout)",
     )
+    parser.add_argument("--site-port", type=int, default=None, help="port on 127.0.0.1 for the web client's site")
     args = parser.parse_args(argv)
     return Settings(
         emulator=args.emulator.rstrip("/"),
@@ -42,6 +43,7 @@ def parse(argv: list[str] | None) -> Settings:
         pool_size=max(1, args.pool_size),
         reload_seconds=max(1.0, args.reload_seconds),
         queue_retry_seconds=args.queue_retry_seconds,
+        site_port=args.site_port,
     )
 
 
@@ -60,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(Runtime(settings).serve())
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
+            site = settings.site_port is not None
+            ports = f"port {settings.port}" + (f" or {settings.site_port}" if site else "")
+            variables = PORT_VARIABLE + (f" / {SITE_PORT_VARIABLE}" if site else "")
             print(
-                f"parley runtime: port {settings.port} is in use by another program: "
-                f"stop it or set {PORT_VARIABLE} to a free port",
+                f"parley runtime: {ports} is in use by another program: stop it or set {variables} to a free port",
                 file=sys.stderr,
             )
         else:

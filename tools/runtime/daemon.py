@@ -19,15 +19,21 @@ from typing import Any
 
 from tools import background
 from tools.background import HOST
-from tools.tfenv import ROOT
+from tools.tfenv import ROOT, ToolError
 
 DEFAULT_PORT = 4580
 PORT_VARIABLE = "PARLEY_GATEWAY_PORT"
+DEFAULT_SITE_PORT = 4581
+SITE_PORT_VARIABLE = "PARLEY_SITE_PORT"
 RUNTIME_CODE = Path(__file__).resolve().parent
 
 
 def configured_port() -> int:
     return background.port_setting(PORT_VARIABLE, DEFAULT_PORT)
+
+
+def configured_site_port() -> int:
+    return background.port_setting(SITE_PORT_VARIABLE, DEFAULT_SITE_PORT)
 
 
 def code_version() -> str:
@@ -44,6 +50,7 @@ class LocalRuntime:
     emulator: str
     source: Path = ROOT / "lambda_src"
     queue_retry_seconds: int | None = None
+    site_port: int | None = None
 
     @property
     def endpoint(self) -> str:
@@ -62,6 +69,8 @@ class LocalRuntime:
                    "--source", str(self.source)]  # fmt: skip
         if self.queue_retry_seconds is not None:
             command += ["--queue-retry-seconds", str(self.queue_retry_seconds)]
+        if self.site_port is not None:
+            command += ["--site-port", str(self.site_port)]
         return command
 
     def state(self) -> dict[str, Any]:
@@ -94,6 +103,10 @@ def start(runtime: LocalRuntime, timeout_seconds: float = 60) -> str:
             _request(f"{runtime.endpoint}/_local/reload", method="POST", timeout=60)
             return "running"
         stop(runtime)
+    if runtime.site_port is not None and background.port_in_use(runtime.site_port):
+        raise ToolError(
+            f"port {runtime.site_port} is in use by another program: stop it or set {SITE_PORT_VARIABLE} to a free port"
+        )
     background.launch(
         runtime.process, runtime.command(), lambda: health(runtime) is not None,
         variable=PORT_VARIABLE, timeout_seconds=timeout_seconds,

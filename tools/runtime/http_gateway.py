@@ -10,6 +10,9 @@
   ``401 {"message":"Unauthorized"}``.
 - CORS follows the API's configuration: preflights are answered by the
   gateway, and the integration's own ``Access-Control-*`` headers are replaced.
+  The runtime's own site origin (``--site-port``) is allowed too: it stands
+  for the site's CloudFront URL, which a deployed stack lists in
+  ``cors_allowed_origins``.
 - Bodies over 10 MB get 413; bodies that are binary or not UTF-8 reach the
   function base64-encoded.
 - The function's answer is mapped as API Gateway maps it (``statusCode``,
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import re
 import secrets
@@ -377,9 +381,15 @@ def map_response(result: Any) -> tuple[int, CIMultiDict[str], bytes]:
 
 
 class HttpGateway:
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, site_origins: tuple[str, ...] = ()) -> None:
         self.stack = stack
         self.verifier = JwtVerifier(stack)
+        self.site_origins = site_origins
+
+    def cors(self, api: HttpApi) -> Cors | None:
+        if api.cors is None or not self.site_origins:
+            return api.cors
+        return dataclasses.replace(api.cors, allow_origins=(*api.cors.allow_origins, *self.site_origins))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
@@ -387,13 +397,14 @@ class HttpGateway:
         origin = request.headers.get("Origin")
         if api is None:
             return message(404, "Not Found")
+        cors = self.cors(api)
         if (
-            api.cors is not None
+            cors is not None
             and request.method == "OPTIONS"
             and origin
             and "Access-Control-Request-Method" in request.headers
         ):
-            return preflight(api.cors, origin)
+            return preflight(cors, origin)
         found = match_route(api, request.method, request.path)
         if found is None:
             self._log("-", f"{request.method} {request.path}", 404, started)
@@ -435,14 +446,13 @@ class HttpGateway:
             log.info(f"  {route.function} | malformed response: {exc}")
             self._log(route.function or "-", route.key, 500, started)
             return self._cors(api, origin, message(500, "Internal Server Error"))
-        apply_cors(api.cors, origin, headers)
+        apply_cors(cors, origin, headers)
         self._log(route.function or "-", route.key, status, started)
         return web.Response(status=status, headers=headers, body=payload)
 
-    @staticmethod
-    def _cors(api: HttpApi, origin: str | None, response: web.Response) -> web.Response:
+    def _cors(self, api: HttpApi, origin: str | None, response: web.Response) -> web.Response:
         headers: CIMultiDict[str] = CIMultiDict(response.headers)
-        apply_cors(api.cors, origin, headers)
+        apply_cors(self.cors(api), origin, headers)
         for name in (
             "Access-Control-Allow-Origin",
             "Access-Control-Expose-Headers",

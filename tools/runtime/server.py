@@ -11,6 +11,9 @@ Paths, in order:
 - ``/<stage>`` with an Upgrade header, and ``/<stage>/@connections/{id}``: the WebSocket API
 - anything else: the HTTP API
 
+With a ``site_port``, a second listener serves the web client's site from the
+site bucket as CloudFront would (tools/runtime/site.py).
+
 Background: the configuration is read again every ``reload_seconds`` and on
 ``POST /_local/reload`` (`make up` calls it after an apply); queue pollers
 follow it; the scheduler ticks every second.
@@ -36,6 +39,7 @@ from tools.runtime.lambda_service import LambdaService
 from tools.runtime.mailbox import Mailbox
 from tools.runtime.queues import QueuePollers
 from tools.runtime.scheduler import Scheduler
+from tools.runtime.site import SiteServer
 from tools.runtime.stack import Stack
 from tools.runtime.websocket_gateway import WebSocketGateway
 
@@ -50,10 +54,15 @@ class Settings:
     pool_size: int = 4
     reload_seconds: float = 10.0
     queue_retry_seconds: int | None = None
+    site_port: int | None = None
 
     @property
     def gateway(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    @property
+    def site_url(self) -> str | None:
+        return None if self.site_port is None else f"http://{HOST}:{self.site_port}/"
 
 
 def local_error(status: int, code: str, text: str) -> web.Response:
@@ -65,7 +74,8 @@ class Runtime:
         self.settings = settings
         runner = Runner(settings.source, settings.emulator, settings.gateway, settings.pool_size)
         self.stack = Stack(settings.emulator, settings.gateway, runner)
-        self.http = HttpGateway(self.stack)
+        site = () if settings.site_url is None else (settings.site_url.rstrip("/"),)
+        self.http = HttpGateway(self.stack, site)
         self.websocket = WebSocketGateway(self.stack)
         self.mailbox = Mailbox(self.stack)
         self.cognito = Cognito(self.stack)
@@ -138,6 +148,7 @@ class Runtime:
             "status": "ok",
             "http_api_url": f"{self.settings.gateway}/",
             "websocket_url": f"ws://{HOST}:{self.settings.port}/{ws.stage}" if ws else None,
+            "site_url": self.settings.site_url,
             "emulator": self.settings.emulator,
             "source": str(self.settings.source),
             "config": self.stack.config.summary(),
@@ -192,9 +203,21 @@ class Runtime:
         await self.reload()
         runner = web.AppRunner(self.application(), access_log=None, handle_signals=False)
         await runner.setup()
+        site_runner: web.AppRunner | None = None
         try:
             await web.TCPSite(runner, HOST, self.settings.port).start()
+            if self.settings.site_port is not None:
+                origins = [self.settings.gateway, f"ws://{HOST}:{self.settings.port}", self.settings.emulator]
+                site_runner = web.AppRunner(
+                    SiteServer(self.settings.emulator, origins).application(), access_log=None, handle_signals=False
+                )
+                await site_runner.setup()
+                await web.TCPSite(site_runner, HOST, self.settings.site_port).start()
         except OSError:
+            if site_runner is not None:
+                await site_runner.cleanup()
+            if site_runner is not None:
+                await site_runner.cleanup()
             await runner.cleanup()
             await self.stack.close()
             raise
@@ -204,6 +227,8 @@ class Runtime:
         self._tasks += [asyncio.create_task(self._reload_loop()), asyncio.create_task(self.scheduler.loop())]
         health = self.health()
         log.info(f"serving the HTTP API at {health['http_api_url']} and the WebSocket API at {health['websocket_url']}")
+        if health["site_url"]:
+            log.info(f"serving the web client at {health['site_url']}")
         if ready is not None:
             ready.set()
         try:
@@ -215,5 +240,7 @@ class Runtime:
             await self.websocket.close()
             await self.queues.close()
             await self.scheduler.close()
+            if site_runner is not None:
+                await site_runner.cleanup()
             await runner.cleanup()
             await self.stack.close()

@@ -161,10 +161,14 @@ class Rooms:
         return presence in found, member in found
 
     def audience(self, room_id: str) -> list[str]:
-        """The room's live connections whose users are still members (one key query and one batch read).
+        """The room's live connections whose users are still members (see ``presence``)."""
+        return list(self.presence(room_id))
 
-        Presence left behind by a user who is no longer a member is removed here,
-        so it can never receive the room's frames.
+    def presence(self, room_id: str) -> dict[str, str]:
+        """Connection id -> user id of the room's live connections whose users are still members.
+
+        One key query and one batch read. Presence left behind by a user who is
+        no longer a member is removed here, so it can never receive the room's frames.
         """
         presence = list(self.table.query_all(keys.room(room_id), prefix=keys.CONN_PREFIX))
         users = {str(item.get("user_id", "")) for item in presence}
@@ -173,4 +177,6 @@ class Rooms:
         stale = [item for item in presence if item.get("user_id") not in current]
         if stale:
             self.table.batch_write(deletes=stale)
-        return [keys.strip(str(item["SK"])) for item in presence if item.get("user_id") in current]
+        return {
+            keys.strip(str(item["SK"])): str(item["user_id"]) for item in presence if item.get("user_id") in current
+        }

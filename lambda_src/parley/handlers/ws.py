@@ -116,8 +116,10 @@ def on_ping(frame: Frame, session: Session) -> None:
 def on_join(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
     session.rooms.join(room, session.connection_id, session.user_id)
-    session.reply({"type": "joined", "room": room})
-    session.tell_room(room, {"type": "presence", "room": room, "user": session.user_id, "state": "joined"})
+    live = session.rooms.presence(room)
+    session.reply({"type": "joined", "room": room, "present": sorted(set(live.values()))})
+    others = [connection for connection in live if connection != session.connection_id]
+    session.broadcast(others, {"type": "presence", "room": room, "user": session.user_id, "state": "joined"})
 
 
 def on_leave(frame: Frame, session: Session) -> None:
