@@ -349,8 +349,7 @@ def up(
         write_env_file("local", outputs)
     publish_web_client(workspace, outputs)
     lines = summary(outputs, runtime.endpoint, emulator.endpoint, time.monotonic() - started, urls.get("site_url"))
-    print("
-".join(lines), flush=True)
+    print("\n".join(lines), flush=True)
     return workspace
 
 

@@ -151,6 +151,9 @@ class Rooms:
                 raise Forbidden("you are not a member of this room", code="not_a_member") from None
             raise unknown_connection() from None
 
+    def is_member(self, room_id: str, user_id: str) -> bool:
+        return self.membership(room_id, user_id) is not None
+
     def standing(self, room_id: str, connection_id: str, user_id: str) -> tuple[bool, bool]:
         """(the connection is present in the room, the user is a member), read in one batch request."""
         presence, member = keys.presence(connection_id), keys.member(user_id)
