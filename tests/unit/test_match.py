@@ -457,6 +457,7 @@ def test_match_end_call_ends_it_for_both_and_tells_the_peer(table, topic, lambda
     connect(table, "u1", "c-u1")
     connect(table, "u2", "c-u2")
     posted.clear()
+    points_before = (points_of(table, "u1"), points_of(table, "u2"))
     # When u1 hangs up
     response = end("u1", session_id, lambda_context)
     # Then the end is recorded once, u2 (only) is told, and both may join again at once
@@ -468,6 +469,7 @@ def test_match_end_call_ends_it_for_both_and_tells_the_peer(table, topic, lambda
     assert posted == [
         ("c-u2", {"type": "call.ended", "session_id": session_id, "ended_by": "u1", "ended_at": body["ended_at"]})
     ]
+    assert (points_of(table, "u1"), points_of(table, "u2")) == points_before == (2, 2)  # hanging up costs nothing
     for user in ("u1", "u2"):
         assert Calls(Table(TABLE_NAME)).ticket(user) is None
         assert join(user, {}, lambda_context)["statusCode"] == 202
@@ -478,7 +480,7 @@ def test_match_end_call_ends_it_for_both_and_tells_the_peer(table, topic, lambda
     assert stranger["statusCode"] == 403 and response_json(stranger)["error"] == "not_a_participant"
     for bad in ("nope", "..%2F..", "x" * 65):
         missing = end("u1", bad, lambda_context)
-        assert missing["statusCode"] == 404 and response_json(missing)["error"] in {"session_not_found", "not_found"}
+        assert missing["statusCode"] == 404 and response_json(missing)["error"] == "session_not_found"
 
 
 def test_match_leaving_after_a_match_hangs_up(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]

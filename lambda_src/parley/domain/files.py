@@ -80,8 +80,8 @@ def check_uploaded(name: str, found: tuple[int, str] | None, max_bytes: int) -> 
 EXPORT_COLUMNS = ("record_type", "id", "created_at", "details")
 EXPORT_INLINE_MAX_BYTES = 256 * 1024
 # A record's id is its own ``<record_type>_id`` (a notification's notification_id, not the reminder_id it
-# also carries), else the first of these.
-ID_FIELDS = ("id", "user_id", "room_id")
+# also carries), else the first of these (a call's session_id, a profile's id).
+ID_FIELDS = ("id", "session_id", "user_id")
 TIME_FIELDS = ("created_at", "started_at", "registered_at", "joined_at")
 # What a spreadsheet runs as a formula (OWASP "CSV injection"): a cell starting with one of these.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")

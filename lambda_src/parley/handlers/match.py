@@ -20,7 +20,7 @@ from parley.adapters.sessions import Sessions
 from parley.adapters.table import Table
 from parley.domain import calls, keys, matchmaking, points
 from parley.domain.matchmaking import Ticket, TicketMessage, TicketStatus
-from parley.domain.validation import path_id
+from parley.domain.validation import ID_PATTERN
 from parley.errors import Conflict, NotFound
 from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body, page, page_request
 from parley.settings import BaseSettings, env, load, parse_list, settings_class
@@ -127,7 +127,8 @@ def _hang_up(store: Calls, session: calls.CallSession, user_id: str) -> dict[str
 @app.post("/calls/<session_id>/end")
 def end_call(session_id: str) -> dict[str, Any]:
     user_id, store = _caller(), _store()
-    session = Sessions(store.table).get(path_id(session_id, "call"), consistent=True)
+    valid = ID_PATTERN.fullmatch(session_id) is not None
+    session = Sessions(store.table).get(session_id, consistent=True) if valid else None
     if session is None:
         raise NotFound("no such call", code="session_not_found")
     calls.check_participant(session, user_id, time.time())
