@@ -52,16 +52,16 @@ def push_server() -> Iterator[PushStub]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             stub.headers.append({k.lower(): v for k, v in self.headers.items()})
+            receipts = self.path.endswith("/getReceipts")
+            (stub.receipt_requests if receipts else stub.requests).append(body)
             if stub.status != 200:
                 self.send_response(stub.status)
                 self.end_headers()
                 return
             answer: dict[str, Any]
-            if self.path.endswith("/getReceipts"):
-                stub.receipt_requests.append(body)
+            if receipts:
                 answer = {"data": {i: stub.receipts[i] for i in body["ids"] if i in stub.receipts}}
             else:
-                stub.requests.append(body)
                 answer = {"data": [
                     {"status": "error", "message": "x", "details": {"error": stub.errors[m["to"]]}}
                     if m["to"] in stub.errors

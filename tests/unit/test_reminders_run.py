@@ -401,7 +401,7 @@ def test_reminders_handler_logs_the_schedules_source_metadata(
     # When the run starts
     result = handler_module.handler({**source, "max_items": 5}, lambda_context)
     # Then it runs with the input's bound, and every log line of the run names the source
-    assert result["source"] == source and "input_error" not in result
+    assert result["invoked_by"] == source and "input_error" not in result
     messages = {line["message"]: line for line in lines()}
     for message in ("reminders run started", "reminders run"):
         assert {k: messages[message][k] for k in source} == source

@@ -106,7 +106,9 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         lease_seconds=settings.claim_lease_seconds,
     )
     report = delivery.run(ports, datetime.now(UTC), limits, context.get_remaining_time_in_millis, shards)
-    result = report.as_dict() | ({"input_error": problem} if problem else {}) | ({"source": source} if source else {})
+    result = report.as_dict() | ({"input_error": problem} if problem else {})
+    if source:
+        result["invoked_by"] = source  # not "source": the log lines already carry that key (append_keys)
     if report.errors:
         logger.error("unexpected errors while delivering reminders; see last_error on the items", extra=result)
     else:
