@@ -92,7 +92,7 @@ def write_export(out: IO[str], records: Iterable[tuple[str, dict[str, Any]]]) ->
 
     Text is written as text (UTF-8, no ``\\u`` escapes) and no cell can start a formula.
     """
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a cell holding a CR is quoted too
     writer.writerow(EXPORT_COLUMNS)
     rows = 0
     for record_type, item in records:
