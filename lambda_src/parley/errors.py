@@ -54,17 +54,12 @@ class TooManyRequests(AppError):
     code = "too_many_requests"
 
 
-class Gone(AppError):
-    code = "gone"
-
-
 STATUS: dict[type[AppError], int] = {
     BadRequest: 400,
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
-    Gone: 410,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     TooManyRequests: 429,

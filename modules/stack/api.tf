@@ -36,9 +36,10 @@ locals {
             actions   = ["s3:PutObject"]
             resources = ["${module.uploads.bucket_arn}/users/*", "${module.uploads.bucket_arn}/exports/*"]
           }
-          exports_read = {
+          # Exports are read back; an avatar upload is checked to exist (HeadObject) before PATCH /me keeps it.
+          uploads_read = {
             actions   = ["s3:GetObject"]
-            resources = ["${module.uploads.bucket_arn}/exports/*"]
+            resources = ["${module.uploads.bucket_arn}/exports/*", "${module.uploads.bucket_arn}/users/*"]
           }
         },
         var.uploads.kms_key_arn == null ? {} : {

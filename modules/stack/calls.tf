@@ -11,11 +11,13 @@ locals {
 
   calls_functions = {
     match = {
-      description = "Matchmaking: join/status/leave over HTTP, pairing worker on the SQS FIFO queue."
+      description = "Matchmaking: join/status/leave, hanging up and call history over HTTP, pairing worker on the SQS FIFO queue."
       routes = {
-        "POST /match/join"     = true
-        "GET /match/status"    = true
-        "DELETE /match/ticket" = true
+        "POST /match/join"            = true
+        "GET /match/status"           = true
+        "DELETE /match/ticket"        = true
+        "POST /calls/{sessionId}/end" = true
+        "GET /calls"                  = true
       }
       environment = {
         MATCH_TOPIC_ARN        = module.matchmaking.topic_arn

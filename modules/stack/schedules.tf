@@ -71,6 +71,12 @@ module "schedules" {
       function    = "reminders"
       enabled     = var.reminders.enabled
       description = "Deliver due reminders."
+      # Source metadata the function logs; Scheduler fills in the run's scheduled time.
+      input = jsonencode({
+        source         = "parley.schedules"
+        schedule       = "${var.name_prefix}-reminders"
+        scheduled_time = "<aws.scheduler.scheduled-time>"
+      })
     }
     points-reset = {
       expression  = var.points_reset.schedule_expression

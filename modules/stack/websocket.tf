@@ -19,11 +19,21 @@ locals {
         WS_MANAGEMENT_ENDPOINT     = local.ws_management_endpoint
         WS_FANOUT_CONCURRENCY      = tostring(var.websocket.fanout_concurrency)
         WS_RELAY_CACHE_TTL_SECONDS = tostring(var.websocket.relay_cache_ttl_seconds)
+        # Message attachments are uploads (api.tf): each must exist and be at most the upload limit.
+        UPLOADS_BUCKET   = module.uploads.bucket_name
+        UPLOAD_MAX_BYTES = tostring(var.uploads.max_size_mb * 1024 * 1024)
       }
-      statements = {
-        table_read_write   = local.table_read_write
-        manage_connections = local.ws_manage_connections
-      }
+      statements = merge(
+        {
+          table_read_write   = local.table_read_write
+          manage_connections = local.ws_manage_connections
+          # HeadObject of an attachment (s3:GetObject covers it), never a write.
+          uploads_read = { actions = ["s3:GetObject"], resources = ["${module.uploads.bucket_arn}/users/*"] }
+        },
+        var.uploads.kms_key_arn == null ? {} : {
+          uploads_key = { actions = ["kms:Decrypt"], resources = [var.uploads.kms_key_arn] }
+        },
+      )
     }
   }
 

@@ -38,8 +38,10 @@ def test_matchmaking_pairs_two_users_over_the_queue_and_tells_both_sockets(
     assert body["turn"]["username"].endswith(f":{alice.user_id}")
     # The other participant only: a third party gets no token.
     assert deployed.http.post(f"/calls/{status['session_id']}/token", headers=bob.headers).status_code == 200
-    for user in (alice, bob):
-        assert deployed.http.delete("/match/ticket", headers=user.headers).status_code == 200
+    # Alice leaving after the match hangs up: the call ends for both, and Bob's ticket goes with it.
+    left = deployed.http.delete("/match/ticket", headers=alice.headers)
+    assert left.status_code == 200 and left.json()["call"]["session_id"] == status["session_id"]
+    assert deployed.http.delete("/match/ticket", headers=bob.headers).status_code == 404
 
 
 def test_matchmaking_poison_message_lands_in_the_dead_letter_queue(deployed: Deployed) -> None:

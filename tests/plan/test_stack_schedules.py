@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from parley.handlers.points_reset import PointsResetSettings
@@ -21,6 +22,12 @@ def test_stack_schedules_defaults_every_five_minutes_and_daily_at_midnight_utc(p
     assert (points["schedule_expression"], points["schedule_expression_timezone"]) == ("cron(0 0 * * ? *)", "UTC")
     assert reminders["group_name"] == "parley-dev-schedules"
     assert case.count("aws_cloudwatch_metric_alarm") == 0
+    # The reminders run is told where it came from, with Scheduler's scheduled-time context attribute.
+    assert json.loads(reminders["target"][0]["input"]) == {
+        "source": "parley.schedules",
+        "schedule": "parley-dev-reminders",
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+    }
 
 
 def test_stack_schedules_reminders_function_gets_shards_endpoint_and_scoped_rights(plans: PlanSession) -> None:

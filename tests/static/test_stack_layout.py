@@ -114,13 +114,14 @@ def test_stack_layout_every_function_is_one_entry_of_the_function_map() -> None:
     assert lambda_modules == ['"function"']
 
 
-def test_stack_layout_api_reads_only_exports_back() -> None:
-    """Uploads are written with presigned PUTs; only CSV exports are read back (a presigned GET)."""
+def test_stack_layout_api_reads_only_exports_back_and_heads_uploads() -> None:
+    """Uploads are written with presigned PUTs and only checked to exist (HeadObject, for an avatar); only CSV
+    exports are read back (a presigned GET)."""
     statements = _function_maps()["api"]["statements"]
     grants = re.findall(r"actions = \[([^\]]*)\], resources = \[([^\]]*)\]", str(statements))
-    assert len(grants) == 3  # uploads_write, exports_read and the optional uploads_key
+    assert len(grants) == 3  # uploads_write, uploads_read and the optional uploads_key
     reads = [resources for actions, resources in grants if "s3:GetObject" in actions]
-    assert reads == ['"${module.uploads.bucket_arn}/exports/*"']
+    assert reads == ['"${module.uploads.bucket_arn}/exports/*", "${module.uploads.bucket_arn}/users/*"']
     handlers = sorted((ROOT / "lambda_src" / "parley" / "handlers").glob("*.py"))
     readers = {path.name: path.read_text().count("presigned_get(") for path in handlers}
     assert {name: count for name, count in readers.items() if count} == {"api_files.py": 1}

@@ -30,12 +30,17 @@ class RecordingManagementClient:
 
 
 class PushStub:
-    """A local Expo stand-in: answers each message by its token, records every request body."""
+    """A local Expo stand-in: answers each message by its token, records every request body and its headers;
+    ``.../getReceipts`` answers the receipts it holds."""
 
     def __init__(self) -> None:
         self.requests: list[list[dict[str, Any]]] = []
+        self.receipt_requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.status = 200
         self.errors: dict[str, str] = {}  # token -> Expo error code
+        self.request_errors: list[dict[str, str]] = []  # a request-level "errors" answer (with HTTP 200)
+        self.receipts: dict[str, dict[str, Any]] = {}  # ticket id -> receipt
         self.url = ""
 
 
@@ -46,18 +51,26 @@ def push_server() -> Iterator[PushStub]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            stub.requests.append(body)
+            stub.headers.append({k.lower(): v for k, v in self.headers.items()})
+            receipts = self.path.endswith("/getReceipts")
+            (stub.receipt_requests if receipts else stub.requests).append(body)
             if stub.status != 200:
                 self.send_response(stub.status)
                 self.end_headers()
                 return
-            data = [
-                {"status": "error", "message": "x", "details": {"error": stub.errors[m["to"]]}}
-                if m["to"] in stub.errors
-                else {"status": "ok", "id": f"ticket-{i}"}
-                for i, m in enumerate(body)
-            ]
-            payload = json.dumps({"data": data}).encode()
+            answer: dict[str, Any]
+            if receipts:
+                answer = {"data": {i: stub.receipts[i] for i in body["ids"] if i in stub.receipts}}
+            else:
+                answer = {"data": [
+                    {"status": "error", "message": "x", "details": {"error": stub.errors[m["to"]]}}
+                    if m["to"] in stub.errors
+                    else {"status": "ok", "id": f"ticket-{len(stub.requests)}-{i}"}
+                    for i, m in enumerate(body)
+                ]}  # fmt: skip
+            if stub.request_errors:
+                answer = {"errors": stub.request_errors}
+            payload = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

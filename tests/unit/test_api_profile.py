@@ -6,13 +6,17 @@ from typing import Any
 
 import pytest
 
+from parley.adapters import aws
 from parley.domain import keys
-from tests.unit.api_helpers import add_profile, call, set_api_env
+from tests.unit.api_helpers import BUCKET, add_profile, call, create_bucket, set_api_env
+
+UPLOAD_ID = "0123456789abcdef0123456789abcdef"  # the form POST /uploads gives upload ids
 
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch, table: Any) -> None:
     set_api_env(monkeypatch)
+    create_bucket()
 
 
 def test_api_me_returns_the_profile_without_keys(table: Any) -> None:
@@ -46,6 +50,12 @@ def test_api_patch_me_updates_only_given_fields(table: Any) -> None:
         ({}, "missing_field"),
         ({"avatar_key": "users/bob/1/a.png"}, "invalid_field"),
         ({"avatar_key": "users/alice/../bob/a.png"}, "invalid_field"),
+        ({"avatar_key": f"users/alice/{UPLOAD_ID}/../../bob/{UPLOAD_ID}/a.png"}, "invalid_field"),
+        ({"avatar_key": f"users/alice/{UPLOAD_ID}/.."}, "invalid_field"),
+        ({"avatar_key": f"users/alice//{UPLOAD_ID}/a.png"}, "invalid_field"),
+        ({"avatar_key": f"users/alice/{UPLOAD_ID}/sub/a.png"}, "invalid_field"),
+        ({"avatar_key": f"users/alice/{UPLOAD_ID}/a..png"}, "invalid_field"),
+        ({"avatar_key": f"users/alice/{UPLOAD_ID}/never-uploaded.png"}, "upload_not_found"),
     ],
 )
 def test_api_patch_me_refuses_bad_input(table: Any, body: Any, code: str) -> None:
@@ -53,6 +63,28 @@ def test_api_patch_me_refuses_bad_input(table: Any, body: Any, code: str) -> Non
     status, out, _ = call("PATCH", "/me", body)
     assert status == 400 and out["error"] == code
     assert "display_name" not in table.get_item(Key={"PK": keys.user("alice"), "SK": keys.PROFILE})["Item"]
+
+
+def test_api_patch_me_keeps_an_avatar_that_i_uploaded(table: Any) -> None:
+    # Given alice's upload, as her presigned PUT would store it
+    add_profile(table, "alice")
+    key = f"users/alice/{UPLOAD_ID}/me.png"
+    aws.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"png" * 10, ContentType="image/png")
+    # When she makes it her avatar
+    status, body, _ = call("PATCH", "/me", {"avatar_key": key})
+    # Then it is kept; the same key under bob's name is refused
+    assert status == 200 and body["avatar_key"] == key
+    status, out, _ = call("PATCH", "/me", {"avatar_key": key}, sub="bob")
+    assert status == 400 and out["error"] == "invalid_field"
+
+
+def test_api_patch_me_refuses_an_avatar_over_the_upload_limit(table: Any) -> None:
+    add_profile(table, "alice")
+    key = f"users/alice/{UPLOAD_ID}/huge.png"
+    aws.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"x" * (1024 * 1024 + 1), ContentType="image/png")
+    status, out, _ = call("PATCH", "/me", {"avatar_key": key})
+    assert status == 413 and out["error"] == "upload_too_large"
+    assert "avatar_key" not in table.get_item(Key={"PK": keys.user("alice"), "SK": keys.PROFILE})["Item"]
 
 
 def test_api_oversized_body_is_413(table: Any) -> None:

@@ -138,6 +138,8 @@ def test_api_messages_newest_first_and_paginated(table: Any) -> None:
     assert [m["id"] for m in first["items"]] == ["m4", "m3", "m2"]
     _, second, _ = call("GET", f"/rooms/{room_id}/messages", query={"limit": "3", "cursor": first["next_cursor"]})
     assert [m["id"] for m in second["items"]] == ["m1", "m0"] and second["next_cursor"] is None
+    # Messages stored before messages had types read as text messages without attachments
+    assert {(m["type"], tuple(m["attachments"])) for m in first["items"]} == {("text", ())}
 
 
 def test_api_message_cursor_from_another_room_is_refused(table: Any) -> None:

@@ -129,8 +129,35 @@ def test_call_token_for_an_unknown_or_ended_call_is_refused(table, media, lambda
     missing = request("u1", session_id="nope", ctx=lambda_context)
     assert missing["statusCode"] == 404 and response_json(missing)["error"] == "session_not_found"
     call(table, session_id="old", ttl=-10)
-    ended = request("u1", session_id="old", ctx=lambda_context)
-    assert ended["statusCode"] == 410 and response_json(ended)["error"] == "session_ended"
+    expired = request("u1", session_id="old", ctx=lambda_context)
+    assert expired["statusCode"] == 409 and response_json(expired)["error"] == "call_ended"
+
+
+def test_call_token_after_a_hang_up_is_a_conflict(table, media, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    # Given a live call that one participant hung up (the end time the match function records)
+    call(table, session_id="s1")
+    table.update_item(
+        Key={"PK": keys.session("s1"), "SK": keys.META},
+        UpdateExpression="SET ended_at = :t",
+        ExpressionAttributeValues={":t": int(time.time())},
+    )
+    # Then neither participant gets credentials any more
+    for user in ("u1", "u2"):
+        refused = request(user, ctx=lambda_context)
+        assert refused["statusCode"] == 409 and response_json(refused)["error"] == "call_ended"
+
+
+def test_call_token_lifetimes_never_outlive_the_session(table, media, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    # Given a session that ends in 10 minutes, shorter than both configured lifetimes (15 and 30 minutes)
+    call(table, session_id="s1", ttl=600)
+    expires_at = int(table.get_item(Key={"PK": keys.session("s1"), "SK": keys.META})["Item"]["expires_at"])
+    body = response_json(request("u1", ctx=lambda_context))
+    claims = jwt.decode(body["livekit"]["token"], API_SECRET, algorithms=["HS256"], audience=None)
+    # Then the LiveKit token and the TURN credentials both expire with the session, not later
+    assert claims["exp"] == body["livekit"]["expires_at"] == expires_at
+    assert body["turn"]["expires_at"] == expires_at
+    assert int(body["turn"]["username"].split(":", 1)[0]) == expires_at
+    assert 590 <= body["turn"]["ttl_seconds"] <= 600
 
 
 @pytest.mark.parametrize(

@@ -413,3 +413,125 @@ def test_match_worker_pages_past_expired_tickets_and_cleans_them_up(table, topic
     assert pool["Items"] == []
     old = table.get_item(Key={"PK": keys.user("old0"), "SK": "TICKET"})["Item"]
     assert old["status"] == "expired" and "reason" not in old and "GSI1PK" not in old
+
+
+# --- hanging up and the call history ------------------------------------------------
+
+
+def paired(table: Any, lambda_context: Any, *users: str) -> str:
+    """Two users waiting in the default pool, paired by the worker; their session id."""
+    waiting_users(table, *users, lambda_context=lambda_context)
+    match.handler(sqs_event(ticket_body(users[-1])), lambda_context)
+    (session_id,) = [s for s, p in sessions(table).items() if sorted(p) == sorted(users)]
+    return session_id
+
+
+def connect(table: Any, user_id: str, connection_id: str) -> None:
+    Connections(Table(TABLE_NAME)).put(connection_id, user_id)
+
+
+def end(user_id: str, session_id: str, ctx: Any) -> dict[str, Any]:
+    event = http_event("POST", f"/calls/{session_id}/end", sub=user_id)
+    return match.handler(event, ctx)
+
+
+def history(user_id: str, ctx: Any, **query: str) -> dict[str, Any]:
+    event = http_event("GET", "/calls", sub=user_id)
+    if query:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    return match.handler(event, ctx)
+
+
+def test_match_pairing_records_each_users_last_call_on_the_profile(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
+    before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+    paired(table, lambda_context, "u1", "u2")
+    for user in ("u1", "u2"):
+        item = table.get_item(Key={"PK": keys.user(user), "SK": keys.PROFILE})["Item"]
+        assert before <= item["last_call_at"] <= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def test_match_end_call_ends_it_for_both_and_tells_the_peer(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
+    # Given a call between u1 and u2, both online
+    session_id = paired(table, lambda_context, "u1", "u2")
+    connect(table, "u1", "c-u1")
+    connect(table, "u2", "c-u2")
+    posted.clear()
+    points_before = (points_of(table, "u1"), points_of(table, "u2"))
+    # When u1 hangs up
+    response = end("u1", session_id, lambda_context)
+    # Then the end is recorded once, u2 (only) is told, and both may join again at once
+    body = response_json(response)
+    assert response["statusCode"] == 200 and body["session_id"] == session_id
+    assert abs(body["ended_at"] - time.time()) < 5 and body["duration_seconds"] >= 0
+    meta = table.get_item(Key={"PK": keys.session(session_id), "SK": keys.META})["Item"]
+    assert (int(meta["ended_at"]), meta["ended_by"]) == (body["ended_at"], "u1")
+    assert posted == [
+        ("c-u2", {"type": "call.ended", "session_id": session_id, "ended_by": "u1", "ended_at": body["ended_at"]})
+    ]
+    assert (points_of(table, "u1"), points_of(table, "u2")) == points_before == (2, 2)  # hanging up costs nothing
+    for user in ("u1", "u2"):
+        assert Calls(Table(TABLE_NAME)).ticket(user) is None
+        assert join(user, {}, lambda_context)["statusCode"] == 202
+    # Ending it again, by either participant, is a conflict with a stable code; others are not let in
+    again = end("u2", session_id, lambda_context)
+    assert again["statusCode"] == 409 and response_json(again)["error"] == "call_ended"
+    stranger = end("u3", session_id, lambda_context)
+    assert stranger["statusCode"] == 403 and response_json(stranger)["error"] == "not_a_participant"
+    for bad in ("nope", "..%2F..", "x" * 65):
+        missing = end("u1", bad, lambda_context)
+        assert missing["statusCode"] == 404 and response_json(missing)["error"] == "session_not_found"
+
+
+def test_match_leaving_after_a_match_hangs_up(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]
+    session_id = paired(table, lambda_context, "u1", "u2")
+    connect(table, "u1", "c-u1")
+    posted.clear()
+    # When u2 leaves with DELETE /match/ticket after the match
+    response = match.handler(http_event("DELETE", "/match/ticket", sub="u2"), lambda_context)
+    body = response_json(response)
+    # Then the call is over for both, and u1 is told
+    assert response["statusCode"] == 200 and body["status"] == "left" and body["call"]["session_id"] == session_id
+    assert [f["type"] for _, f in posted] == ["call.ended"]
+    assert Calls(Table(TABLE_NAME)).ticket("u1") is None
+    refused = end("u1", session_id, lambda_context)
+    assert refused["statusCode"] == 409 and response_json(refused)["error"] == "call_ended"
+    # u1 leaving afterwards finds no ticket left
+    assert match.handler(http_event("DELETE", "/match/ticket", sub="u1"), lambda_context)["statusCode"] == 404
+
+
+def test_match_call_history_lists_my_calls_newest_first_in_pages(
+    table, topic, lambda_context, posted, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Given u1's three calls, started a minute apart (the last with u4 still live)
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    calls = []
+    for peer in ("u2", "u3", "u4"):
+        session_id = paired(table, lambda_context, "u1", peer)
+        calls.append(session_id)
+        clock[0] += 45
+        if peer != "u4":
+            assert end(peer, session_id, lambda_context)["statusCode"] == 200
+        clock[0] += 15
+    # When u1 reads the history two at a time
+    first = response_json(history("u1", lambda_context, limit="2"))
+    second = response_json(history("u1", lambda_context, limit="2", cursor=first["next_cursor"]))
+    # Then the calls come newest first with peer, start, end and duration
+    start = 1_800_000_000
+
+    def entry(index: int, peer: str, ended: int | None) -> dict[str, Any]:
+        begun = start + 60 * index
+        return {
+            "session_id": calls[index], "peer_id": peer, "started_at": begun,
+            "ended_at": None if ended is None else begun + ended, "duration_seconds": ended,
+        }  # fmt: skip
+
+    assert first["items"] == [entry(2, "u4", None), entry(1, "u3", 45)]
+    assert second == {"items": [entry(0, "u2", 45)], "next_cursor": None}
+    # The peer sees the same call from their side; nobody sees anyone else's calls
+    assert response_json(history("u3", lambda_context))["items"][0]["peer_id"] == "u1"
+    assert response_json(history("u9", lambda_context)) == {"items": [], "next_cursor": None}
+    bad = history("u1", lambda_context, cursor="garbage")
+    assert bad["statusCode"] == 400 and response_json(bad)["error"] == "invalid_cursor"
+    assert history("u1", lambda_context, limit="0")["statusCode"] == 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from parley.adapters import websocket
+from parley.adapters import aws, secrets, websocket
 from parley.adapters.reminders import DeliveryPorts
 from parley.adapters.table import Table
 from parley.domain import keys
@@ -251,6 +253,92 @@ def test_reminders_push_outage_is_retried_then_fails_after_max_attempts(
     assert len(stub.requests) == 2
 
 
+def test_reminders_push_receipts_are_read_next_run_and_unregistered_devices_removed(
+    table: Any, ports: DeliveryPorts, stub: PushStub
+) -> None:
+    # Given a push that Expo accepted for both of u1's devices (two tickets)
+    _register(table, "u1", TOKEN_A)
+    gone = _register(table, "u1", TOKEN_B)
+    seed(table, rid="r1", channel="push")
+    delivery.run(ports, NOW, limits())
+    tickets = {m["to"]: f"ticket-1-{i}" for i, m in enumerate(stub.requests[0])}
+    # When the next run finds a receipt for B only: the platform said DeviceNotRegistered
+    stub.receipts = {tickets[TOKEN_B]: {"status": "error", "message": "x", "details": {"error": "DeviceNotRegistered"}}}
+    report = delivery.run(ports, NOW + timedelta(minutes=5), limits())
+    # Then B's device is removed, A's ticket waits for its receipt, and both tickets were asked about
+    assert (report.receipts, report.devices_removed) == (1, 1)
+    assert sorted(stub.receipt_requests[0]["ids"]) == sorted(tickets.values())
+    assert "Item" not in table.get_item(Key={"PK": "USER#u1", "SK": keys.device(gone)})
+    assert "Item" in table.get_item(Key={"PK": "USER#u1", "SK": keys.device(device_id(TOKEN_A))})
+    # A's receipt arrives later (ok): it is read once and forgotten, the device stays
+    stub.receipts = {tickets[TOKEN_A]: {"status": "ok"}}
+    later = delivery.run(ports, NOW + timedelta(minutes=10), limits())
+    assert (later.receipts, later.devices_removed) == (1, 0)
+    assert delivery.run(ports, NOW + timedelta(minutes=15), limits()).receipts == 0
+    assert stub.receipt_requests[1:] == [{"ids": [tickets[TOKEN_A]]}]
+    assert "Item" in table.get_item(Key={"PK": "USER#u1", "SK": keys.device(device_id(TOKEN_A))})
+
+
+def test_reminders_receipts_that_cannot_be_read_are_kept_for_the_next_run(
+    table: Any, ports: DeliveryPorts, stub: PushStub
+) -> None:
+    _register(table, "u1", TOKEN_A)
+    seed(table, rid="r1", channel="push")
+    delivery.run(ports, NOW, limits())
+    stub.status = 503
+    assert delivery.run(ports, NOW + timedelta(minutes=5), limits()).receipts_unavailable == 1
+    stub.status = 200
+    stub.receipts = {"ticket-1-0": {"status": "ok"}}
+    assert delivery.run(ports, NOW + timedelta(minutes=10), limits()).receipts == 1
+
+
+def test_reminders_push_server_error_fails_at_once_instead_of_retrying(
+    table: Any, ports: DeliveryPorts, stub: PushStub
+) -> None:
+    # Given Expo answering HTTP 200 with a request-level errors array
+    _register(table, "u1", TOKEN_A)
+    stub.request_errors = [{"code": "PUSH_TOO_MANY_EXPERIENCE_IDS", "message": "x"}]
+    item = seed(table, rid="r1", channel="push")
+    report = delivery.run(ports, NOW, limits(max_attempts=3))
+    # Then the occurrence fails with that reason after one attempt, and later runs do not send it again
+    state = get(table, item)
+    assert (report.failed, state["status"], state["failed_reason"], state["attempts"]) == (
+        1,
+        "failed",
+        "push_server_error",
+        1,
+    )
+    delivery.run(ports, NOW + timedelta(hours=1), limits(max_attempts=3))
+    assert len(stub.requests) == 1  # sent once, never again
+
+
+def test_reminders_handler_pushes_with_the_expo_access_token_app_secret(
+    table: Any, ws_client: RecordingManagementClient, stub: PushStub, monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Any,
+) -> None:  # fmt: skip
+    # Given the app secret expo_access_token given to the reminders function (APP_SECRETS), with a value
+    arn = aws.client("secretsmanager").create_secret(Name="parley-test/app/expo_access_token", SecretString="xt-1")
+    secrets.reset()
+    for name, value in {
+        "REMINDER_SHARD_COUNT": str(SHARDS), "WS_MANAGEMENT_ENDPOINT": WS, "PUSH_ENDPOINT": stub.url,
+        "APP_SECRETS": json.dumps({"expo_access_token": arn["ARN"]}),
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    _register(table, "u1", TOKEN_A)
+    seed(table, rid="r1", channel="push", due=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5))
+    # When the run pushes, the token goes along as a bearer token
+    assert handler_module.handler({}, lambda_context)["delivered"] == 1
+    assert stub.headers[0]["authorization"] == "Bearer xt-1"
+    # A declared secret without a value yet: pushes go without it, the run goes on
+    empty = aws.client("secretsmanager").create_secret(Name="parley-test/app/empty")
+    monkeypatch.setenv("APP_SECRETS", json.dumps({"expo_access_token": empty["ARN"]}))
+    handler_module.load.cache_clear()
+    secrets.reset()
+    seed(table, rid="r2", channel="push", due=datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5))
+    assert handler_module.handler({}, lambda_context)["delivered"] == 1
+    assert "authorization" not in stub.headers[-1]
+
+
 def test_reminders_daily_recurrence_schedules_the_next_occurrence(table: Any, ports: DeliveryPorts) -> None:
     item = seed(table, rid="r1", recurrence="daily")
     delivery.run(ports, NOW + timedelta(minutes=3), limits())
@@ -288,6 +376,39 @@ def test_reminders_handler_runs_with_settings_and_ignores_malformed_input(
     assert result["delivered"] == 1 and "shards must be a list" in result["input_error"]
     assert get(table, item)["status"] == "sent"
     assert handler_module.handler(load_event("schedule_reminders"), lambda_context)["examined"] == 0
+
+
+def test_reminders_handler_logs_the_schedules_source_metadata(
+    table: Any, ws_client: RecordingManagementClient, monkeypatch: pytest.MonkeyPatch, lambda_context: Any
+) -> None:
+    monkeypatch.setenv("REMINDER_SHARD_COUNT", str(SHARDS))
+    monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", WS)
+    out = io.StringIO()
+    monkeypatch.setattr(handler_module.logger.registered_handler, "stream", out)  # the function's JSON log lines
+
+    def lines() -> list[dict[str, Any]]:
+        found = [json.loads(line) for line in out.getvalue().splitlines()]
+        out.truncate(0)
+        out.seek(0)
+        return found
+
+    # Given the input the stack's schedule sends, its scheduled time filled in by Scheduler
+    source = {
+        "source": "parley.schedules",
+        "schedule": "parley-test-reminders",
+        "scheduled_time": "2026-11-22T09:00:00Z",
+    }
+    # When the run starts
+    result = handler_module.handler({**source, "max_items": 5}, lambda_context)
+    # Then it runs with the input's bound, and every log line of the run names the source
+    assert result["invoked_by"] == source and "input_error" not in result
+    messages = {line["message"]: line for line in lines()}
+    for message in ("reminders run started", "reminders run"):
+        assert {k: messages[message][k] for k in source} == source
+    # A direct invocation without metadata says so, and non-string metadata is not logged
+    handler_module.handler({"source": 7}, lambda_context)
+    first = lines()[0]
+    assert first["message"] == "reminders run started without source metadata" and "source" not in first
 
 
 def test_reminders_an_unexpected_delivery_error_is_retried_and_the_run_goes_on(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from tools.runtime.config import Schedule
-from tools.runtime.scheduler import ExpressionError, backoff_seconds, next_fire
+from tools.runtime.scheduler import ExpressionError, backoff_seconds, context_input, next_fire
 
 CREATED = datetime(2026, 3, 1, 10, 0, 7, tzinfo=UTC)
 
@@ -104,3 +105,23 @@ def test_unknown_time_zone_is_refused() -> None:
 
 def test_retry_backoff_doubles_up_to_a_minute() -> None:
     assert [backoff_seconds(n) for n in (1, 2, 3, 4, 7, 20)] == [1, 2, 4, 8, 60, 60]
+
+
+def test_run_input_gets_schedulers_context_attributes() -> None:
+    # Given an input naming every context attribute Scheduler fills in
+    template = (
+        '{"arn": "<aws.scheduler.schedule-arn>", "at": "<aws.scheduler.scheduled-time>",'
+        ' "run": "<aws.scheduler.execution-id>", "try": "<aws.scheduler.attempt-number>", "keep": "<other>"}'
+    )
+    fired = schedule("rate(5 minutes)", input=template)
+    # When a run is attempted for the third time
+    payload = json.loads(context_input(fired, "exec-1", at("2026-03-01T11:05:07.250+01:00"), 3))
+    # Then each attribute holds the run's value (UTC, whole seconds) and other text is left alone
+    assert payload == {
+        "arn": "arn:aws:scheduler:us-east-1:1:schedule/g/s",
+        "at": "2026-03-01T10:05:07Z",
+        "run": "exec-1",
+        "try": "3",
+        "keep": "<other>",
+    }
+    assert context_input(schedule("rate(5 minutes)"), "exec-1", CREATED, 1) == ""

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from parley.adapters import aws
 from parley.adapters.connections import Connections
 from parley.adapters.relays import Relays
 from parley.adapters.table import Table
-from parley.domain import keys
+from parley.domain import clock, keys
 from parley.domain.realtime import MAX_FRAME_BYTES, MAX_TEXT_CHARS
 from parley.handlers import ws
+from tests.unit.api_helpers import API_ENV, BUCKET, set_api_env
 from tests.unit.api_helpers import call as api_call
-from tests.unit.api_helpers import set_api_env
 from tests.unit.ws_support import FakeManagementApi, add_member, all_items, install_management, ws_event
 
 ENDPOINT = "http://127.0.0.1:4566"
@@ -313,3 +315,90 @@ def test_ws_fan_out_never_reaches_a_user_who_is_no_longer_a_member(ws_env, lambd
     assert api.of_type("c3", "message")[-1]["text"] == "members only"
     assert len(api.frames["c2"]) == received
     assert "Item" not in table.get_item(Key={"PK": "ROOM#r1", "SK": "CONN#c2"})
+
+
+# Richer messages and last seen ------------------------------------------------------
+
+UPLOADS = BUCKET
+UPLOAD_ID = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def uploads(ws_env, monkeypatch: pytest.MonkeyPatch) -> Any:  # type: ignore[no-untyped-def]
+    """The uploads bucket the ws function checks attachments in (1 MB limit), with two of alice's uploads."""
+    assert API_ENV["UPLOAD_MAX_BYTES"] == str(1024 * 1024)
+    set_api_env(monkeypatch)  # the same bucket and limit for the ws and api functions
+    ws.load.cache_clear()
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=UPLOADS)
+    s3.put_object(Bucket=UPLOADS, Key=f"users/u-alice/{UPLOAD_ID}/cat.png", Body=b"p" * 2048, ContentType="image/png")
+    s3.put_object(Bucket=UPLOADS, Key=f"users/u-alice/{'f' * 32}/big.pdf", Body=b"x" * (1024 * 1024 + 1))
+    return s3
+
+
+def test_ws_send_an_image_stores_and_fans_out_its_attachments(ws_env, uploads, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
+    key = f"users/u-alice/{UPLOAD_ID}/cat.png"
+    # When alice sends an image message with a caption
+    frame = {"action": "send", "room": "r1", "type": "image", "text": "look", "attachments": [key], "ref": "m1"}
+    call(lambda_context, "send", "c1", frame)
+    # Then it is acknowledged, stored and fanned out with its type and the attachment's size and content type
+    assert api.last("c1")["type"] == "sent" and api.last("c1")["ref"] == "m1"
+    attachment = {"key": key, "size_bytes": 2048, "content_type": "image/png"}
+    received = api.last("c2")
+    assert (received["type"], received["message_type"], received["text"]) == ("message", "image", "look")
+    assert received["attachments"] == [attachment]
+    (stored,) = [i for i in all_items(table) if i["SK"].startswith("MSG#")]
+    assert stored["type"] == "image" and stored["attachments"] == [{**attachment, "size_bytes": 2048}]
+    # And the history returns it as sent; a plain send is a text message without attachments
+    status, history, _ = api_call("GET", "/rooms/r1/messages", sub="u-bob")
+    assert status == 200 and history["items"][0]["attachments"] == [attachment]
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "hi"})
+    assert (api.last("c2")["message_type"], api.last("c2")["attachments"]) == ("text", [])
+    assert [i["type"] for i in all_items(table) if i["SK"].startswith("MSG#")].count("text") == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"type": "system", "text": "I am the server"}, "invalid_field"),
+        ({"type": "video", "text": "x"}, "invalid_field"),
+        ({"type": "image"}, "missing_field"),
+        ({"type": "file", "text": "no file"}, "missing_field"),
+        ({"text": "x", "attachments": "users/u-alice/a"}, "invalid_field"),
+        ({"text": "x", "attachments": [f"users/u-alice/{UPLOAD_ID}/cat.png"] * 2}, "invalid_field"),
+        ({"text": "x", "attachments": [f"users/u-alice/{i:032x}/a.png" for i in range(5)]}, "invalid_field"),
+        ({"text": "x", "attachments": [f"users/u-bob/{UPLOAD_ID}/cat.png"]}, "invalid_field"),
+        ({"text": "x", "attachments": [f"users/u-alice/{UPLOAD_ID}/../../u-bob/x.png"]}, "invalid_field"),
+        ({"text": "x", "attachments": [7]}, "invalid_field"),
+        ({"type": "file", "attachments": [f"users/u-alice/{'e' * 32}/gone.pdf"]}, "upload_not_found"),
+        ({"type": "file", "attachments": [f"users/u-alice/{'f' * 32}/big.pdf"]}, "upload_too_large"),
+    ],
+)
+def test_ws_send_refuses_bad_types_and_attachments(ws_env, uploads, lambda_context, fields, code) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
+    before = all_items(table)
+    call(lambda_context, "send", "c1", {"action": "send", "room": "r1", **fields})
+    assert api.last("c1")["type"] == "error" and api.last("c1")["error"] == code
+    assert all_items(table) == before and api.of_type("c2", "message") == []
+
+
+def test_ws_last_connection_closing_sets_last_seen(ws_env, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, _ = ws_env
+    table.put_item(Item={"PK": keys.user("u-alice"), "SK": keys.PROFILE, "email": "a@example.com"})
+    connect(lambda_context, "c1", "u-alice")
+    connect(lambda_context, "c2", "u-alice")
+    # When one of two connections closes, alice is still online: no last_seen yet
+    call(lambda_context, "$disconnect", "c1", sub="u-alice")
+    profile = table.get_item(Key={"PK": keys.user("u-alice"), "SK": keys.PROFILE})["Item"]
+    assert "last_seen" not in profile
+    # When the last one closes, last_seen is now
+    call(lambda_context, "$disconnect", "c2", sub="u-alice")
+    profile = table.get_item(Key={"PK": keys.user("u-alice"), "SK": keys.PROFILE})["Item"]
+    assert clock.iso(clock.now() - timedelta(seconds=10)) <= profile["last_seen"] <= clock.now_iso()
+    # A user without a profile (anonymous) gets none created
+    connect(lambda_context, "c3", "u-nobody")
+    call(lambda_context, "$disconnect", "c3", sub="u-nobody")
+    assert "Item" not in table.get_item(Key={"PK": keys.user("u-nobody"), "SK": keys.PROFILE})

@@ -11,7 +11,9 @@ in its time zone, between its start and end dates, with its input.
 - ``POST /_local/schedules/{name}`` fires one now, whatever its state.
 
 A run invokes the Lambda target with the schedule's input (``{}`` when it has
-none). A run that fails (the function errs or times out, or the target is
+none), its context attributes filled in as Scheduler does (``<aws.scheduler.schedule-arn>``,
+``<aws.scheduler.scheduled-time>``, ``<aws.scheduler.execution-id>``,
+``<aws.scheduler.attempt-number>``). A run that fails (the function errs or times out, or the target is
 missing) is tried again after 1, 2, 4 ... seconds (at most 60) up to the retry
 policy's ``MaximumRetryAttempts`` while the event is younger than
 ``MaximumEventAgeInSeconds``; then it goes to the schedule's dead-letter queue
@@ -236,6 +238,20 @@ def next_fire(schedule: Schedule, after: datetime) -> datetime | None:
 # -- the scheduler ---------------------------------------------------------------------------------
 
 
+def context_input(schedule: Schedule, execution: str, scheduled: datetime, attempt: int) -> str:
+    """The schedule's input with Scheduler's context attributes replaced by this run's values."""
+    values = {
+        "<aws.scheduler.schedule-arn>": schedule.arn,
+        "<aws.scheduler.scheduled-time>": scheduled.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "<aws.scheduler.execution-id>": execution,
+        "<aws.scheduler.attempt-number>": str(attempt),
+    }
+    text = schedule.input or ""
+    for attribute, value in values.items():
+        text = text.replace(attribute, value)
+    return text
+
+
 def backoff_seconds(retry: int) -> float:
     return float(min(MAX_BACKOFF_SECONDS, 2 ** (retry - 1)))
 
@@ -249,10 +265,10 @@ class Scheduler:
     def find(self, name: str, group: str | None) -> list[Schedule]:
         return [s for s in self.stack.config.schedules if s.name == name and (group is None or s.group == group)]
 
-    def fire(self, schedule: Schedule) -> str:
-        """Start a run of ``schedule`` now; its execution id."""
+    def fire(self, schedule: Schedule, scheduled: datetime | None = None) -> str:
+        """Start a run of ``schedule`` now (for its ``scheduled`` time, else now); its execution id."""
         execution = str(uuid.uuid4())
-        task = asyncio.create_task(self.run(schedule, execution, datetime.now(UTC)))
+        task = asyncio.create_task(self.run(schedule, execution, scheduled or datetime.now(UTC)))
         self._runs.add(task)
         task.add_done_callback(self._runs.discard)
         return execution
@@ -270,7 +286,7 @@ class Scheduler:
                 due = self._next[schedule]
                 if due is not None and due <= now:
                     log.info(f"schedule {schedule.name} fires ({schedule.expression}, {schedule.timezone})")
-                    self.fire(schedule)
+                    self.fire(schedule, due)
                     self._next[schedule] = self._compute(schedule, due)
             await asyncio.sleep(max(0.05, 1 - (time.time() % 1)))
 
@@ -287,7 +303,8 @@ class Scheduler:
         target = function_name(schedule.target_arn) if ":lambda:" in schedule.target_arn else None
         retries, error_code, error_message = 0, "", ""
         while True:
-            error_code, error_message = await self._attempt(schedule, target)
+            payload = context_input(schedule, execution, created, retries + 1)
+            error_code, error_message = await self._attempt(schedule, target, payload)
             if not error_code:
                 return
             age = (datetime.now(UTC) - created).total_seconds()
@@ -299,12 +316,12 @@ class Scheduler:
             await asyncio.sleep(wait)
         await self._dead_letter(schedule, execution, error_code, error_message, retries - 1)
 
-    async def _attempt(self, schedule: Schedule, target: str | None) -> tuple[str, str]:
+    async def _attempt(self, schedule: Schedule, target: str | None, payload: str) -> tuple[str, str]:
         """("", "") when delivered and run, else (error code, message)."""
         if target is None:
             return "UnsupportedTarget", f"target {schedule.target_arn} is not a Lambda function"
         try:
-            event = json.loads(schedule.input) if schedule.input else {}
+            event = json.loads(payload) if payload else {}
         except ValueError:
             return "InvalidRequestContentException", "the schedule's input is not JSON"
         outcome = await self.stack.invoke(target, event)

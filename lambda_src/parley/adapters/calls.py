@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from parley.adapters.points import Points
 from parley.adapters.table import (
@@ -31,6 +32,7 @@ from parley.adapters.table import (
     le,
 )
 from parley.domain import keys
+from parley.domain.clock import iso
 from parley.domain.matchmaking import POINTS_PER_CALL, Ticket, TicketStatus
 from parley.domain.points import spend
 
@@ -109,6 +111,13 @@ class Calls:
             return False
         return True
 
+    def release_ticket(self, user_id: str, session_id: str) -> None:
+        """Delete the user's ticket of a call that ended (if it is still that one), so they may join again."""
+        try:
+            self.table.write(Delete(_ticket_key(user_id), eq("session_id", session_id)))
+        except ConditionFailed:
+            return  # left already, or a newer ticket: not this call's
+
     def waiting(self, pool: str, now: float, want: int = POOL_PAGE_SIZE) -> list[Ticket]:
         """Up to ``want`` live waiting tickets of a pool, oldest first.
 
@@ -182,7 +191,8 @@ class Calls:
 
         def spends(ticket: Ticket) -> list[Operation]:
             cost = spend(ticket.user_id, POINTS_PER_CALL, allowance=default_points, day=points_day)
-            return Points.spend_operations(cost)
+            # The profile keeps the time of the user's last call, written with the point it cost.
+            return Points.spend_operations(cost, also_set={"last_call_at": iso(datetime.fromtimestamp(now, UTC))})
 
         session_item = {
             "PK": keys.session(session_id),
@@ -195,15 +205,20 @@ class Calls:
             "expires_at": expires_at,
             "TTL": expires_at,
         }
+        # The participant items are the users' call history: no TTL, unlike the session.
         participants = [
             {
                 "PK": keys.session(session_id),
                 "SK": keys.user(t.user_id),
                 "GSI1PK": keys.user(t.user_id),
-                "GSI1SK": keys.session(session_id),
-                "TTL": expires_at,
+                "GSI1SK": keys.call(int(now), session_id),
+                "session_id": session_id,
+                "user_id": t.user_id,
+                "peer_id": peer.user_id,
+                "pool": t.pool,
+                "started_at": int(now),
             }
-            for t in (a, b)
+            for t, peer in ((a, b), (b, a))
         ]
         # Each operation is tagged with what its refused condition means, so the
         # cancellation reasons (in operation order) say which ticket to drop.

@@ -7,6 +7,7 @@ from typing import IO, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from parley.adapters import aws
 
@@ -42,3 +43,14 @@ def presigned_get(bucket: str, key: str, expires_seconds: int) -> str:
 def upload_stream(bucket: str, key: str, stream: IO[bytes], content_type: str) -> None:
     """Stream a file object into S3 (multipart when large)."""
     aws.client("s3").upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type})
+
+
+def head(bucket: str, key: str) -> tuple[int, str] | None:
+    """(size in bytes, content type) of an object, or None when there is none."""
+    try:
+        response = aws.client("s3").head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if str(error.response.get("Error", {}).get("Code")) in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return int(response["ContentLength"]), str(response.get("ContentType") or "application/octet-stream")

@@ -8,6 +8,7 @@ that the daily reset reads instead of scanning.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from parley.adapters import aws
@@ -42,12 +43,13 @@ class Points:
         return int(item.get(POINTS_ATTRIBUTE, default))
 
     @staticmethod
-    def spend_operations(spend: Spend) -> list[Operation]:
-        """Transaction operations for a spend: the deduction (refused when short) and the day's marker."""
+    def spend_operations(spend: Spend, also_set: Mapping[str, Any] | None = None) -> list[Operation]:
+        """Transaction operations for a spend: the deduction (refused when short, also setting ``also_set`` on
+        the profile) and the day's marker."""
         return [
             Update(
                 key(keys.user(spend.user_id), keys.PROFILE),
-                set={POINTS_ATTRIBUTE: Increment(-spend.cost, start=spend.allowance)},
+                set={POINTS_ATTRIBUTE: Increment(-spend.cost, start=spend.allowance), **(also_set or {})},
                 condition=exists() & (absent(POINTS_ATTRIBUTE) | ge(POINTS_ATTRIBUTE, spend.cost)),
             ),
             Update(

@@ -26,7 +26,7 @@ from parley.adapters.table import (
 from parley.adapters.users import Users
 from parley.domain import keys
 from parley.domain.pagination import Page
-from parley.domain.reminders.ports import EmailStatus, PushTicket, WsStatus
+from parley.domain.reminders.ports import EmailStatus, PendingReceipt, PushReceipt, PushTicket, WsStatus
 from parley.domain.reminders.rules import PENDING, SENDING
 from parley.errors import NotFound
 
@@ -89,17 +89,28 @@ class Reminders:
         return True
 
 
+RECEIPT_TTL_SECONDS = keys.DAY_SECONDS  # Expo keeps a receipt for a day
+
+
 class DeliveryPorts(Reminders):
     """``ReminderPorts`` (parley.domain.reminders.ports) on the table, the management API, SES and Expo."""
 
     def __init__(
-        self, table: Table, ws_endpoint: str, email_from: str, push_endpoint: str, push_timeout_seconds: float
+        self,
+        table: Table,
+        ws_endpoint: str,
+        email_from: str,
+        push_endpoint: str,
+        push_timeout_seconds: float,
+        *,
+        push_access_token: str | None = None,
     ) -> None:
         super().__init__(table)
         self.ws_endpoint = ws_endpoint
         self.email_from = email_from
         self.push_endpoint = push_endpoint
         self.push_timeout_seconds = push_timeout_seconds
+        self.push_access_token = push_access_token
 
     def profile(self, user_id: str) -> Item | None:
         return Users(self.table).profile(user_id)
@@ -136,7 +147,36 @@ class DeliveryPorts(Reminders):
         return Devices(self.table).tokens(user_id)
 
     def push(self, messages: list[dict[str, Any]]) -> list[PushTicket]:
-        return push.send(self.push_endpoint, messages, self.push_timeout_seconds)
+        return push.send(self.push_endpoint, messages, self.push_timeout_seconds, self.push_access_token)
+
+    def keep_receipts(self, shard: int, sent: list[tuple[str, str, str]], now_iso: str) -> None:
+        expires = keys.ttl_in(RECEIPT_TTL_SECONDS)
+        items = [
+            {
+                "PK": keys.push_receipts(shard),
+                "SK": keys.push_receipt(now_iso, ticket_id),
+                "ticket_id": ticket_id,
+                "user_id": user_id,
+                "device_id": device_id,
+                "TTL": expires,
+            }
+            for ticket_id, user_id, device_id in sent
+        ]
+        self.table.batch_write(puts=items)
+
+    def pending_receipts(self, shard: int, limit: int) -> list[PendingReceipt]:
+        items, _ = self.table.query(keys.push_receipts(shard), limit=limit)
+        return [
+            PendingReceipt(str(i["ticket_id"]), str(i["user_id"]), str(i["device_id"]), key(i["PK"], i["SK"]))
+            for i in items
+        ]
+
+    def receipts(self, ticket_ids: list[str]) -> dict[str, PushReceipt]:
+        endpoint = push.receipts_endpoint(self.push_endpoint)
+        return push.receipts(endpoint, ticket_ids, self.push_timeout_seconds, self.push_access_token)
+
+    def forget_receipts(self, pending: Iterable[PendingReceipt]) -> None:
+        self.table.batch_write(deletes=[p.key for p in pending])
 
     def drop_device(self, user_id: str, device_id: str) -> None:
         Devices(self.table).forget(user_id, device_id)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from parley.adapters.connections import CONNECTION_TTL_SECONDS, Connections
 from parley.adapters.table import (
@@ -106,25 +108,48 @@ class Rooms:
         )
 
     def add_message(
-        self, room_id: str, user_id: str, text: str, now: float | None = None, ttl_days: int = 0
+        self,
+        room_id: str,
+        user_id: str,
+        text: str,
+        now: float | None = None,
+        ttl_days: int = 0,
+        *,
+        kind: str = "text",
+        attachments: Sequence[dict[str, Any]] = (),
     ) -> dict[str, object]:
-        """Persist a chat message as the history stores it; the message as delivered."""
+        """Persist a chat message as the history stores it (indexed by sender for the export); the message as
+        delivered."""
         now = time.time() if now is None else now
         ts_ms = int(now * 1000)
         message_id = uuid.uuid4().hex
+        sort_key = keys.message(ts_ms, message_id)
         item: Item = {
             "PK": keys.room(room_id),
-            "SK": keys.message(ts_ms, message_id),
+            "SK": sort_key,
+            "GSI1PK": keys.user(user_id),
+            "GSI1SK": sort_key,
             "message_id": message_id,
             "room_id": room_id,
             "sender_id": user_id,
+            "type": kind,
             "text": text,
+            "attachments": list(attachments),
             "created_at": ts_ms,
         }
         if ttl_days > 0:
             item["TTL"] = keys.ttl_in(ttl_days * keys.DAY_SECONDS, now)
         self.table.write(Put(item, absent()))
-        return {"id": message_id, "room": room_id, "sender": user_id, "text": text, "ts": ts_ms}
+        # In a frame "type" names the frame, so the message's own type travels as message_type.
+        return {
+            "id": message_id,
+            "room": room_id,
+            "sender": user_id,
+            "message_type": kind,
+            "text": text,
+            "attachments": list(attachments),
+            "ts": ts_ms,
+        }
 
     # --- live presence -------------------------------------------------------------
 

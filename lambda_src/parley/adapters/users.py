@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from parley.adapters.table import GSI1, ConditionFailed, IfAbsent, Item, Put, Table, Update, absent, eq, key
+from parley.adapters.table import GSI1, ConditionFailed, IfAbsent, Item, Put, Table, Update, absent, eq, exists, key
 from parley.domain import keys
 from parley.domain.otp import SEND_WINDOW_SECONDS, SendWindow, next_send_window
 
-# Record types of an export and where each lives under the user's partition (GSI1 for room memberships).
+# Record types of an export and where each lives under the user's partition (True: in GSI1, for room
+# memberships, the messages the user sent and their calls).
 EXPORTED_RANGES = (
     ("room", keys.ROOM_PREFIX, True),
+    ("message", keys.MESSAGE_PREFIX, True),
+    ("call", keys.CALL_PREFIX, True),
     ("reminder", keys.REMINDER_PREFIX, False),
     ("notification", keys.NOTIFICATION_PREFIX, False),
 )
@@ -36,6 +39,15 @@ class Users:
         """Set ``changes`` (and ``created`` where absent, for a profile not made yet); the new profile."""
         values = {**changes, **{name: IfAbsent(value) for name, value in created.items()}}
         return self.table.write(Update(key(keys.user(user_id), keys.PROFILE), set=values))
+
+    def mark_seen(self, user_id: str, seen_at: str) -> None:
+        """Set the profile's ``last_seen``; a user without a profile (anonymous, deleted) is left alone."""
+        try:
+            self.table.write(
+                Update(key(keys.user(user_id), keys.PROFILE), set={"last_seen": seen_at}, condition=exists())
+            )
+        except ConditionFailed:
+            return
 
     def settings(self, user_id: str) -> Item | None:
         return self.table.get(keys.user(user_id), keys.SETTINGS)

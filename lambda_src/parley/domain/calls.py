@@ -1,4 +1,5 @@
-"""Call credentials: the LiveKit access token claims, TURN REST credentials and the ICE server list.
+"""Call sessions and their credentials: who may get them and for how long, the LiveKit access token
+claims, TURN REST credentials, the ICE server list, and a call as the caller's history shows it.
 
 LiveKit access tokens are HS256 JWTs signed with the API secret: ``iss`` is the
 API key, ``sub`` the participant identity and ``video`` the grant. TURN
@@ -15,7 +16,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from parley.errors import BadRequest, Forbidden, Gone
+from parley.errors import BadRequest, Conflict, Forbidden
 
 TURN_PORT = 3478
 TURNS_PORT = 5349
@@ -26,14 +27,45 @@ MAX_NAME_LENGTH = 64
 class CallSession:
     session_id: str
     participants: tuple[str, ...]
-    expires_at: int
+    expires_at: int  # the latest the call may last (pairing time + session_ttl_seconds)
+    started_at: int = 0
+    ended_at: int | None = None  # set when a participant hung up
+
+    @property
+    def duration_seconds(self) -> int | None:
+        return None if self.ended_at is None else max(0, self.ended_at - self.started_at)
+
+    def peer_of(self, user_id: str) -> str:
+        return next((p for p in self.participants if p != user_id), user_id)
+
+
+def call_ended() -> Conflict:
+    return Conflict("this call has ended", code="call_ended")
 
 
 def check_participant(session: CallSession, user_id: str, now: float) -> None:
+    """Refuse a user who is not in the call (403), and everyone once it ended or expired (409 call_ended)."""
     if user_id not in session.participants:
         raise Forbidden("not a participant of this call", code="not_a_participant")
-    if session.expires_at <= now:
-        raise Gone("this call has ended", code="session_ended")
+    if session.ended_at is not None or session.expires_at <= now:
+        raise call_ended()
+
+
+def credential_ttl(session: CallSession, configured_seconds: int, now: int) -> int:
+    """A credential lifetime that never runs past the session's end (at least 1 s for a live session)."""
+    return max(1, min(configured_seconds, session.expires_at - now))
+
+
+def history_entry(item: dict[str, Any]) -> dict[str, Any]:
+    """A participant item as an entry of ``GET /calls``: peer, start, end and duration (epoch seconds)."""
+    started, ended = int(item["started_at"]), item.get("ended_at")
+    return {
+        "session_id": item["session_id"],
+        "peer_id": item.get("peer_id"),
+        "started_at": started,
+        "ended_at": None if ended is None else int(ended),
+        "duration_seconds": None if ended is None else max(0, int(ended) - started),
+    }
 
 
 def display_name(body: dict[str, Any]) -> str | None:

@@ -19,6 +19,8 @@ CONTENT_TYPES = frozenset(
     }
 )  # fmt: skip
 FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}")
+UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+MAX_KEY_CHARS = 512
 
 UPLOAD_FIELDS = {
     "filename": Field(str, min_length=1, max_length=128),
@@ -47,27 +49,63 @@ def upload_request(body: dict[str, Any], user_id: str, upload_id: str, max_bytes
     }
 
 
+def upload_key_of(value: Any, user_id: str, name: str) -> str:
+    """``value`` if it is a key ``upload_request`` gives ``user_id`` (``users/{user}/{upload id}/{file name}``).
+
+    Checked segment by segment, so ``..``, ``.``, empty segments and another user's prefix never pass.
+    """
+    if not isinstance(value, str) or len(value) > MAX_KEY_CHARS:
+        raise BadRequest(f"{name} must be one of your upload keys", code="invalid_field")
+    segments = value.split("/")
+    if (
+        len(segments) != 4
+        or segments[:2] != ["users", user_id]
+        or not UPLOAD_ID.fullmatch(segments[2])
+        or ".." in segments[3]
+        or not FILENAME.fullmatch(segments[3])
+    ):
+        raise BadRequest(f"{name} must be one of your upload keys (users/{user_id}/...)", code="invalid_field")
+    return value
+
+
+def check_uploaded(name: str, found: tuple[int, str] | None, max_bytes: int) -> tuple[int, str]:
+    """The (size, content type) of an upload that exists and is at most ``max_bytes``, else a 4xx."""
+    if found is None:
+        raise BadRequest(f"{name} names no uploaded object: upload it first", code="upload_not_found")
+    if found[0] > max_bytes:
+        raise PayloadTooLarge(f"{name} is larger than {max_bytes} bytes", code="upload_too_large")
+    return found
+
+
 EXPORT_COLUMNS = ("record_type", "id", "created_at", "details")
 EXPORT_INLINE_MAX_BYTES = 256 * 1024
-ID_FIELDS = ("id", "reminder_id", "notification_id", "device_id", "room_id")
-TIME_FIELDS = ("created_at", "registered_at", "joined_at")
+# A record's id is its own ``<record_type>_id`` (a notification's notification_id, not the reminder_id it
+# also carries), else the first of these (a call's session_id, a profile's id).
+ID_FIELDS = ("id", "session_id", "user_id")
+TIME_FIELDS = ("created_at", "started_at", "registered_at", "joined_at")
+# What a spreadsheet runs as a formula (OWASP "CSV injection"): a cell starting with one of these.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_export(out: IO[str], records: Iterable[tuple[str, dict[str, Any]]]) -> int:
-    """Write (record_type, item) pairs as CSV rows to ``out``; returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    """Write (record_type, item) pairs as CSV rows to ``out``; returns the number of rows.
+
+    Text is written as text (UTF-8, no ``\\u`` escapes) and no cell can start a formula.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: a cell holding a CR is quoted too
     writer.writerow(EXPORT_COLUMNS)
     rows = 0
     for record_type, item in records:
         data = public_item(item)
-        ident = next((str(data.pop(k)) for k in ID_FIELDS if k in data), "")
+        id_fields = (f"{record_type}_id", *ID_FIELDS)
+        ident = next((str(data.pop(k)) for k in id_fields if k in data), "")
         created = next((str(data.pop(k)) for k in TIME_FIELDS if k in data), "")
-        details = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-        writer.writerow([record_type, *(_safe_cell(cell) for cell in (ident, created, details))])
+        details = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        writer.writerow([safe_cell(cell) for cell in (record_type, ident, created, details)])
         rows += 1
     return rows
 
 
-def _safe_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: those starting with = + - @ would run as formulas, so they get a '."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting a formula (= + - @, tab, CR) gets a leading '."""
+    return "'" + value if value.startswith(FORMULA_LEADS) else value

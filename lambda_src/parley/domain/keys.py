@@ -70,6 +70,15 @@ def device(device_id: str) -> str:
     return f"DEVICE#{device_id}"
 
 
+def push_receipts(shard: int) -> str:
+    """Partition of the push tickets whose receipts the reminders run of ``shard`` reads next."""
+    return f"RECEIPTS#{shard}"
+
+
+def push_receipt(sent_iso: str, ticket_id: str) -> str:
+    return f"{sent_iso}#{ticket_id}"
+
+
 def spent(day: str) -> str:
     """Partition listing the users who spent points on ``day`` (YYYY-MM-DD in the reset time zone)."""
     return f"SPENT#{day}"
@@ -133,9 +142,16 @@ def relay_data(ts_ms: int, item_id: str) -> str:
 
 
 # Calls: a waiting match ticket is indexed POOL#{pool} / WAIT#{ts}; a call session's
-# participants are SESSION#{id} / USER#{user}.
+# participants are SESSION#{id} / USER#{user}, each indexed USER#{user} / CALL#{start}#{id}
+# (the user's call history, newest last).
 SESSION_PREFIX = "SESSION#"
 WAIT_PREFIX = "WAIT#"
+CALL_PREFIX = "CALL#"
+
+
+def call(started_at: int, session_id: str) -> str:
+    """GSI1SK of a call participant: sorts by the call's start (epoch seconds), then session id."""
+    return f"{CALL_PREFIX}{started_at:010d}#{session_id}"
 
 
 def shard_of(item_id: str, shard_count: int) -> int:

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from parley.domain import keys
+from parley.domain.files import upload_key_of
 from parley.domain.validation import Field, validate
-from parley.errors import BadRequest
 
 MAX_NAME_LENGTH = 100
 
@@ -36,11 +36,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 
 def profile_changes(body: dict[str, Any], user_id: str) -> dict[str, Any]:
-    """The validated fields of a PATCH /me body; an avatar must be one of the user's uploads."""
+    """The validated fields of a PATCH /me body; an avatar key must have the form of one of the user's uploads
+    (the handler checks that the object exists)."""
     changes = validate(body, PROFILE_FIELDS, partial=True)
-    avatar = changes.get("avatar_key")
-    if avatar is not None and (not avatar.startswith(f"users/{user_id}/") or ".." in avatar):
-        raise BadRequest("avatar_key must be one of your uploads", code="invalid_field")
+    if "avatar_key" in changes:
+        upload_key_of(changes["avatar_key"], user_id, "avatar_key")
     return changes
 
 

@@ -15,12 +15,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from parley.domain.files import upload_key_of
 from parley.errors import BadRequest, NotFound, PayloadTooLarge
 
 MAX_FRAME_BYTES = 100 * 1024  # below API Gateway's 128 KB message limit
 MAX_TEXT_CHARS = 4000
 MAX_RELAY_DATA_BYTES = 96 * 1024  # the base64 text of one relay payload
 MAX_REF_CHARS = 64
+MAX_ATTACHMENTS = 4
+
+# Message types: clients send text, image and file messages; system messages come from the server only.
+MESSAGE_TYPES = ("text", "image", "file", "system")
+CLIENT_MESSAGE_TYPES = frozenset({"text", "image", "file"})
 
 ROOM_ACTIONS = frozenset({"join", "leave", "send", "typing"})
 RELAY_ACTIONS = frozenset({"relay.open", "relay.join", "relay.send"})
@@ -85,6 +91,41 @@ def text(frame: Frame, name: str = "text") -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
         raise BadRequest(f"'{name}' must be 1-{MAX_TEXT_CHARS} characters", code="invalid_field")
     return value
+
+
+@dataclass(frozen=True)
+class MessageContent:
+    """What a ``send`` frame says: its type, its text ('' for an attachment without caption) and upload keys."""
+
+    type: str
+    text: str
+    attachments: tuple[str, ...]
+
+
+def message_content(frame: Frame, user_id: str) -> MessageContent:
+    """The type, text and attachments of a ``send`` frame.
+
+    ``type`` is ``text`` (the default: ``text`` required), ``image`` or ``file`` (at least one attachment, the
+    text an optional caption); at most 4 attachments, each a key of one of the sender's uploads.
+    """
+    kind = frame.fields.get("type", "text")
+    if not isinstance(kind, str) or kind not in CLIENT_MESSAGE_TYPES:
+        allowed = ", ".join(t for t in MESSAGE_TYPES if t in CLIENT_MESSAGE_TYPES)
+        raise BadRequest(
+            f"'type' must be one of {allowed} (system messages come from the server)", code="invalid_field"
+        )
+    raw = frame.fields.get("attachments")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list) or len(raw) > MAX_ATTACHMENTS:
+        raise BadRequest(f"'attachments' must be a list of at most {MAX_ATTACHMENTS} upload keys", code="invalid_field")
+    keys = tuple(upload_key_of(value, user_id, f"attachments[{i}]") for i, value in enumerate(raw))
+    if len(set(keys)) != len(keys):
+        raise BadRequest("'attachments' lists an upload twice", code="invalid_field")
+    body = text(frame) if kind == "text" or frame.fields.get("text") is not None else ""
+    if kind != "text" and not keys:
+        raise BadRequest(f"a {kind} message needs at least one attachment", code="missing_field")
+    return MessageContent(type=kind, text=body, attachments=keys)
 
 
 def pairing_code(frame: Frame, name: str = "code") -> str:

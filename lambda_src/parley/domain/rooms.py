@@ -73,4 +73,5 @@ def my_room_view(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def message_view(item: dict[str, Any]) -> dict[str, Any]:
-    return public_item(item)
+    """A stored message as the history shows it; one stored before messages had types is a text message."""
+    return {"type": "text", "attachments": [], **public_item(item)}

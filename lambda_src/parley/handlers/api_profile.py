@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.adapters import files as s3files
 from parley.adapters.users import Users
-from parley.domain import clock, profile
+from parley.domain import clock, files, profile
 from parley.domain.validation import public_item
-from parley.handlers.api_common import table
+from parley.handlers.api_common import settings, table
 from parley.handlers.http import caller_id, json_body, new_router
 
 router = new_router()
@@ -26,6 +27,10 @@ def get_me() -> dict[str, Any]:
 def patch_me() -> dict[str, Any]:
     user_id = caller_id(router)
     changes = profile.profile_changes(json_body(router), user_id)
+    if "avatar_key" in changes:
+        config = settings()
+        found = s3files.head(config.uploads_bucket, changes["avatar_key"])
+        files.check_uploaded("avatar_key", found, config.upload_max_bytes)
     stamp = clock.now_iso()
     item = Users(table()).update_profile(
         user_id, {**changes, "updated_at": stamp}, created={"id": user_id, "created_at": stamp}

@@ -36,18 +36,18 @@ def token(session_id: str) -> dict[str, Any]:
     name = calls.display_name(optional_json_body(app))
     now = int(time.time())
 
-    session = Sessions(Table(settings.table_name)).get(session_id) if len(session_id) <= 64 else None
+    session = Sessions(Table(settings.table_name)).get(session_id, consistent=True) if len(session_id) <= 64 else None
     if session is None:
         raise NotFound("no such call", code="session_not_found")
     calls.check_participant(session, user_id, now)
 
+    # Neither credential outlives the session.
+    livekit_ttl = calls.credential_ttl(session, settings.livekit_token_ttl_seconds, now)
+    turn_ttl = calls.credential_ttl(session, settings.turn_credential_ttl_seconds, now)
     livekit = secrets.json_object(settings.livekit_secret_arn)
-    claims = calls.livekit_claims(
-        livekit["api_key"], user_id, session_id, now=now, ttl_seconds=settings.livekit_token_ttl_seconds, name=name
-    )
+    claims = calls.livekit_claims(livekit["api_key"], user_id, session_id, now=now, ttl_seconds=livekit_ttl, name=name)
     access_token = jwt.encode(claims, livekit["api_secret"], algorithm="HS256")
-    turn_secret = secrets.text(settings.turn_secret_arn)
-    turn = calls.turn_credentials(turn_secret, user_id, now, settings.turn_credential_ttl_seconds)
+    turn = calls.turn_credentials(secrets.text(settings.turn_secret_arn), user_id, now, turn_ttl)
     logger.info("call token issued", extra={"session_id": session_id})
     return {
         "session_id": session_id,

@@ -1,7 +1,9 @@
-"""The match function: join/status/leave over HTTP, and the pairing worker on the SQS FIFO queue."""
+"""The match function: join/status/leave and hanging up over HTTP, the caller's call history, and the pairing
+worker on the SQS FIFO queue."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +16,13 @@ from parley.adapters import publisher, websocket
 from parley.adapters.calls import Calls, PutResult
 from parley.adapters.connections import Connections
 from parley.adapters.points import Points
+from parley.adapters.sessions import Sessions
 from parley.adapters.table import Table
-from parley.domain import matchmaking, points
-from parley.domain.matchmaking import Ticket, TicketMessage
+from parley.domain import calls, keys, matchmaking, points
+from parley.domain.matchmaking import Ticket, TicketMessage, TicketStatus
+from parley.domain.validation import ID_PATTERN
 from parley.errors import Conflict, NotFound
-from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body
+from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body, page, page_request
 from parley.settings import BaseSettings, env, load, parse_list, settings_class
 
 app = make_resolver()
@@ -92,10 +96,51 @@ def status() -> dict[str, Any]:
 
 @app.delete("/match/ticket")
 def leave() -> tuple[dict[str, Any], int]:
-    user_id = _caller()
-    if not _store().remove_ticket(user_id):
+    """Leave the queue; after a match, also hang up the call if it is still live."""
+    user_id, store = _caller(), _store()
+    ticket = store.ticket(user_id)
+    if ticket is None or not store.remove_ticket(user_id, ticket.ticket_id):
         raise NotFound("no ticket", code="no_ticket")
-    return {"status": "left"}, 200
+    body: dict[str, Any] = {"status": "left"}
+    if ticket.status is TicketStatus.MATCHED and ticket.session_id:
+        session = Sessions(store.table).get(ticket.session_id, consistent=True)
+        if session is not None and session.ended_at is None and session.expires_at > time.time():
+            with contextlib.suppress(Conflict):  # the peer hung up at the same moment: the call is over anyway
+                body["call"] = _hang_up(store, session, user_id)
+    return body, 200
+
+
+# --- calls --------------------------------------------------------------------
+
+
+def _hang_up(store: Calls, session: calls.CallSession, user_id: str) -> dict[str, Any]:
+    """End the call for both participants, free their tickets and tell the peer."""
+    ended = Sessions(store.table).end(session, user_id, int(time.time()))
+    for participant in ended.participants:
+        store.release_ticket(participant, ended.session_id)
+    frame = {"type": "call.ended", "session_id": ended.session_id, "ended_by": user_id, "ended_at": ended.ended_at}
+    notify(Connections(store.table), _settings().ws_management_endpoint, ended.peer_of(user_id), frame)
+    logger.info("call ended", extra={"session_id": ended.session_id})
+    return {"session_id": ended.session_id, "ended_at": ended.ended_at, "duration_seconds": ended.duration_seconds}
+
+
+@app.post("/calls/<session_id>/end")
+def end_call(session_id: str) -> dict[str, Any]:
+    user_id, store = _caller(), _store()
+    valid = ID_PATTERN.fullmatch(session_id) is not None
+    session = Sessions(store.table).get(session_id, consistent=True) if valid else None
+    if session is None:
+        raise NotFound("no such call", code="session_not_found")
+    calls.check_participant(session, user_id, time.time())
+    return _hang_up(store, session, user_id)
+
+
+@app.get("/calls")
+def call_history() -> dict[str, Any]:
+    user_id = _caller()
+    limit, start = page_request(app, ("GSI1PK", keys.user(user_id)), keys.CALL_PREFIX)
+    items, last = Sessions(_table()).history(user_id, limit, start)
+    return page([calls.history_entry(item) for item in items], last)
 
 
 # --- worker -------------------------------------------------------------------

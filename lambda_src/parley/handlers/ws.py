@@ -17,13 +17,15 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from parley.adapters import files as s3files
 from parley.adapters import websocket
 from parley.adapters.connections import Connections
 from parley.adapters.relays import Relays
 from parley.adapters.rooms import Rooms
 from parley.adapters.table import Table
+from parley.adapters.users import Users
 from parley.adapters.websocket import Delivery, FanOutResult
-from parley.domain import realtime
+from parley.domain import clock, files, realtime
 from parley.domain.realtime import Frame
 from parley.errors import AppError, Forbidden
 from parley.settings import BaseSettings, env, load, settings_class
@@ -40,6 +42,9 @@ class WsSettings(BaseSettings):
     fanout_concurrency: int = env("WS_FANOUT_CONCURRENCY", default=websocket.DEFAULT_CONCURRENCY, parse=int)
     relay_cache_ttl_seconds: int = env("WS_RELAY_CACHE_TTL_SECONDS", default=3600, parse=int)
     message_ttl_days: int = env("MESSAGE_TTL_DAYS", default=0, parse=int)
+    # Message attachments: the uploads bucket and the largest object a message may carry.
+    uploads_bucket: str = env("UPLOADS_BUCKET", default="")
+    upload_max_bytes: int = env("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024, parse=int)
 
 
 @dataclass
@@ -137,11 +142,30 @@ def _require_joined(session: Session, room: str) -> None:
         raise Forbidden("you are not a member of this room", code="not_a_member")
 
 
+def _attachment(session: Session, key: str, name: str) -> dict[str, Any]:
+    """An uploaded object as a message carries it: key, size and content type (it must exist, within the limit)."""
+    settings = session.settings
+    if not settings.uploads_bucket:
+        raise Forbidden("attachments are not enabled", code="attachments_disabled")
+    size, content_type = files.check_uploaded(
+        name, s3files.head(settings.uploads_bucket, key), settings.upload_max_bytes
+    )
+    return {"key": key, "size_bytes": size, "content_type": content_type}
+
+
 def on_send(frame: Frame, session: Session) -> None:
     room = realtime.identifier(frame, "room")
-    text = realtime.text(frame)
+    content = realtime.message_content(frame, session.user_id)
     _require_joined(session, room)
-    message = session.rooms.add_message(room, session.user_id, text, ttl_days=session.settings.message_ttl_days)
+    attachments = [_attachment(session, key, f"attachments[{i}]") for i, key in enumerate(content.attachments)]
+    message = session.rooms.add_message(
+        room,
+        session.user_id,
+        content.text,
+        kind=content.type,
+        attachments=attachments,
+        ttl_days=session.settings.message_ttl_days,
+    )
     result = session.tell_room(room, {"type": "message", **message})
     session.reply(
         {"type": "sent", "room": room, "id": message["id"], "ts": message["ts"], "delivered": result.delivered}
@@ -220,6 +244,8 @@ def on_disconnect(session: Session) -> dict[str, Any]:
     dropped = session.connections.drop(session.connection_id)
     if dropped is None:
         return OK
+    if not [c for c in session.connections.of_user(dropped.user_id) if c != session.connection_id]:
+        Users(session.table).mark_seen(dropped.user_id, clock.now_iso())  # their last connection closed
     for room in sorted(dropped.rooms):
         session.tell_room(room, {"type": "presence", "room": room, "user": dropped.user_id, "state": "left"})
     for relay_id in sorted(dropped.relays):

@@ -17,12 +17,21 @@ from typing import Any
 from parley.domain import keys
 from parley.domain.clock import iso
 from parley.domain.reminders import rules
-from parley.domain.reminders.ports import EmailStatus, PushRejected, PushUnavailable, ReminderPorts, WsStatus
+from parley.domain.reminders.ports import (
+    EmailStatus,
+    PushRejected,
+    PushServerError,
+    PushUnavailable,
+    ReminderPorts,
+    WsStatus,
+)
 
 NOTIFICATION_TTL_SECONDS = 30 * keys.DAY_SECONDS
 
 # Failures no retry or next occurrence can fix: the reminder stops for good.
 TERMINAL_REASONS = frozenset({"user_deleted", "invalid_item"})
+# Receipts read per shard and run (Expo's getReceipts takes up to 1000 ids).
+RECEIPTS_PER_SHARD = 1000
 
 
 class Outcome(enum.Enum):
@@ -58,6 +67,9 @@ class RunReport:
     rescheduled: int = 0  # recurring: next occurrence set
     errors: int = 0  # unexpected errors while delivering (the reminder is retried)
     exhausted: bool = False  # stopped by the per-run bound; the next run continues
+    receipts: int = 0  # push receipts read (tickets of earlier runs)
+    devices_removed: int = 0  # devices whose receipt said DeviceNotRegistered
+    receipts_unavailable: int = 0  # shards whose receipts could not be read (kept for the next run)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -108,7 +120,18 @@ def deliver(reminder: Mapping[str, Any], ports: ReminderPorts, now: datetime) ->
         if status is EmailStatus.REJECTED:
             return Result(Outcome.FAILED, "email_rejected")
         return Result(Outcome.RETRY, "email_unavailable")
-    return _deliver_push(reminder, ports)
+    return _deliver_push(reminder, ports, now)
+
+
+def push_message(token: str, reminder: Mapping[str, Any]) -> dict[str, Any]:
+    """One Expo push message (the ``PushMessage`` format of Expo's server SDK) for a reminder."""
+    return {
+        "to": token,
+        "title": "Reminder",
+        "body": str(reminder["text"]),
+        "sound": "default",
+        "data": {"type": "reminder", "reminder_id": str(reminder["reminder_id"])},
+    }
 
 
 def _deliver_in_app(reminder: Mapping[str, Any], ports: ReminderPorts, now: datetime) -> Result:
@@ -126,36 +149,34 @@ def _deliver_in_app(reminder: Mapping[str, Any], ports: ReminderPorts, now: date
     return Result(Outcome.DELIVERED, "notification")
 
 
-def _deliver_push(reminder: Mapping[str, Any], ports: ReminderPorts) -> Result:
+def _deliver_push(reminder: Mapping[str, Any], ports: ReminderPorts, now: datetime) -> Result:
     user_id = str(reminder["user_id"])
     devices = ports.devices(user_id)
     if not devices:
         return Result(Outcome.FAILED, "no_device")
-    messages = [
-        {
-            "to": token,
-            "title": "Reminder",
-            "body": reminder["text"],
-            "sound": "default",
-            "data": {"type": "reminder", "reminder_id": reminder["reminder_id"]},
-        }
-        for _, token in devices
-    ]
+    messages = [push_message(token, reminder) for _, token in devices]
     try:
         tickets = ports.push(messages)
     except PushUnavailable:
         return Result(Outcome.RETRY, "push_unavailable")
+    except PushServerError:
+        return Result(Outcome.FAILED, "push_server_error")
     except PushRejected:
         return Result(Outcome.FAILED, "push_rejected")
     ok = 0
     transient = False
+    sent: list[tuple[str, str, str]] = []  # (ticket id, user, device): receipts the next run reads
     for (device_id, _), ticket in zip(devices, tickets, strict=False):
         if ticket.ok:
             ok += 1
+            if ticket.ticket_id:
+                sent.append((ticket.ticket_id, user_id, device_id))
         elif ticket.error == "DeviceNotRegistered":
             ports.drop_device(user_id, device_id)
         elif ticket.error == "MessageRateExceeded":
             transient = True
+    if sent:
+        ports.keep_receipts(int(reminder.get("shard", 0)), sent, iso(now))
     if ok:
         return Result(Outcome.DELIVERED, "push")
     if transient or len(tickets) < len(devices):
@@ -251,6 +272,10 @@ def run(
         return report.examined >= limits.max_items or (time_left_ms is not None and time_left_ms() < 10_000)
 
     for shard in order:
+        if out_of_budget():
+            report.exhausted = True
+            return report
+        check_receipts(ports, shard, report)
         cursor: dict[str, Any] | None = None
         while True:
             if out_of_budget():
@@ -267,6 +292,28 @@ def run(
             if cursor is None:
                 break
     return report
+
+
+def check_receipts(ports: ReminderPorts, shard: int, report: RunReport) -> None:
+    """Read the receipts of the shard's earlier push tickets; a device Expo calls DeviceNotRegistered is removed.
+
+    A ticket without a receipt yet stays for the next run (its record expires after a day, as Expo's receipts do).
+    """
+    pending = ports.pending_receipts(shard, RECEIPTS_PER_SHARD)
+    if not pending:
+        return
+    try:
+        receipts = ports.receipts([p.ticket_id for p in pending])
+    except (PushUnavailable, PushRejected):
+        report.receipts_unavailable += 1
+        return
+    done = [p for p in pending if p.ticket_id in receipts]
+    for item in done:
+        if receipts[item.ticket_id].error == "DeviceNotRegistered":
+            ports.drop_device(item.user_id, item.device_id)
+            report.devices_removed += 1
+    ports.forget_receipts(done)
+    report.receipts += len(done)
 
 
 def _handle(

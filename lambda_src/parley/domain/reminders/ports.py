@@ -24,10 +24,30 @@ class WsStatus(enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class PushTicket:
-    """Expo's answer for one message: ok, or an error code (DeviceNotRegistered, MessageRateExceeded, ...)."""
+    """Expo's answer for one message: ok (with the id of its later receipt), or an error code
+    (DeviceNotRegistered, MessageRateExceeded, ...)."""
 
     ok: bool
     error: str = ""
+    ticket_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PushReceipt:
+    """Expo's receipt for a ticket: delivered to the platform's push service, or an error code."""
+
+    ok: bool
+    error: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingReceipt:
+    """A ticket whose receipt is still to be read, and the device it went to."""
+
+    ticket_id: str
+    user_id: str
+    device_id: str
+    key: dict[str, Any]  # where it is stored, to forget it once read
 
 
 class PushUnavailable(Exception):
@@ -36,6 +56,14 @@ class PushUnavailable(Exception):
 
 class PushRejected(Exception):
     """The push service refused the whole request (4xx): retrying the same request will not help."""
+
+
+class PushServerError(PushRejected):
+    """The push service answered with a request-level ``errors`` array (even with HTTP 200): not retried."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(f"push service answered errors: {', '.join(codes)}")
+        self.codes = tuple(codes)
 
 
 class ReminderPorts(Protocol):
@@ -55,3 +83,7 @@ class ReminderPorts(Protocol):
     def devices(self, user_id: str) -> list[tuple[str, str]]: ...
     def push(self, messages: list[dict[str, Any]]) -> list[PushTicket]: ...
     def drop_device(self, user_id: str, device_id: str) -> None: ...
+    def keep_receipts(self, shard: int, sent: list[tuple[str, str, str]], now_iso: str) -> None: ...
+    def pending_receipts(self, shard: int, limit: int) -> list[PendingReceipt]: ...
+    def receipts(self, ticket_ids: list[str]) -> dict[str, PushReceipt]: ...
+    def forget_receipts(self, pending: Iterable[PendingReceipt]) -> None: ...
