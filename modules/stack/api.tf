@@ -1,5 +1,5 @@
-# The REST API: the HTTP API (its routes come from the function map), the
-# uploads bucket, and the two functions behind it: `api` (signed in, JWT
+# The REST API: the HTTP API (its routes come from the function map) and the
+# two functions behind it: `api` (signed in, JWT
 # authorizer) and `api_public` (health, sign-in, public room view).
 
 locals {
@@ -44,13 +44,10 @@ locals {
     }
     api_public = {
       description = "Public HTTP routes: health, sign-in, public room view."
-      routes = {
+      routes = merge({
         "GET /health"            = false
         "GET /public/rooms/{id}" = false
-        "POST /auth/login"       = false
-        "POST /auth/verify"      = false
-        "POST /auth/refresh"     = false
-      }
+      }, local.auth_public_routes)
       environment = local.auth_public_environment
       statements  = merge({ table_read = local.table_read }, local.auth_public_statements)
     }
@@ -78,21 +75,4 @@ module "http_api" {
   throttling         = var.api_throttling
   log_retention_days = var.log_retention_days
   custom_domain      = var.api_custom_domain
-}
-
-module "uploads" {
-  source = "../storage"
-
-  name_prefix          = var.name_prefix
-  cors_allowed_origins = var.cors_allowed_origins
-  encryption           = var.uploads.kms_key_arn == null ? {} : { sse_algorithm = "aws:kms", kms_key_arn = var.uploads.kms_key_arn }
-  versioning_enabled   = var.data_protection_enabled
-  tls_only_enabled     = !var.emulator
-  force_destroy        = !var.data_protection_enabled
-  # The emulator pays a long provider wait per lifecycle configuration.
-  lifecycle_rules = {
-    enabled                      = !var.emulator
-    expire_after_days            = var.uploads.expire_after_days
-    abort_incomplete_upload_days = var.uploads.abort_incomplete_upload_days
-  }
 }
