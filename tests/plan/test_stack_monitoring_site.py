@@ -76,6 +76,5 @@ def test_stack_monitoring_refuses_alarms_with_nobody_to_alert(plans: PlanSession
     # With an address (or a subscription) the same alarms plan
     case = plans.case("stack", "monitored_site")
     assert case.count("aws_cloudwatch_metric_alarm") > 0
-    assert [v["values"]["endpoint"] for v in case.of_type("aws_sns_topic_subscription").values()] == [
-        "oncall@example.com"
-    ]
+    alerts = [v["values"] for a, v in case.of_type("aws_sns_topic_subscription").items() if ".module.monitoring." in a]
+    assert [(s["protocol"], s["endpoint"]) for s in alerts] == [("email", "oncall@example.com")]
