@@ -11,6 +11,7 @@ PARLEY := $(PY) -m tools.parley
 MODULE_DIRS := $(sort $(wildcard modules/*/))
 TEST_ARGS ?=
 SITE_DIR ?=
+NAME ?=
 # The edge sign-in settings of ENV, baked into its package when the file exists.
 EDGE_CONFIG := $(wildcard envs/$(ENV)/edge_auth.json)
 
@@ -21,7 +22,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs seed deploy-site screenshots summary upgrade-check
+.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -143,6 +144,10 @@ bootstrap: ## Create ENV's state bucket and lock table (names from envs/ENV/back
 outputs: ## Print ENV's outputs and write them to build/ENV.env for clients (ENV=local: the runtime's URLs)
 	$(need-venv)
 	@$(PARLEY) outputs $(ENV)
+
+secret: ## Set app secret NAME of ENV from stdin (make secret ENV=dev NAME=openai_api_key < key.txt; never an argument)
+	$(need-venv)
+	@$(PY) -m tools.secret $(ENV) "$(NAME)"
 
 seed: ## Load development data into ENV (local or dev): a test user, two rooms, messages, a reminder; Kefir's batches when served (idempotent)
 	$(need-venv)

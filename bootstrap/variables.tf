@@ -14,8 +14,9 @@ variable "state_bucket_name" {
 }
 
 variable "lock_table_name" {
-  description = "Lock table name, from envs/<env>/backend.hcl."
+  description = "Lock table name, from envs/<env>/backend.hcl (null: the backend locks with S3 lock files only, use_lockfile = true)."
   type        = string
+  default     = null
 }
 
 variable "emulator" {

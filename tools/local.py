@@ -207,7 +207,7 @@ class Workspace:
 
 
 def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = None) -> None:
-    """Create the state bucket and lock table named in envs/<env>/backend.hcl."""
+    """Create the state bucket and lock table (none with S3 lock files only) named in envs/<env>/backend.hcl."""
     check_env(env_name)
     base = base or home()
     settings = backend_settings(env_name)
@@ -224,17 +224,19 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
         "env": env_name,
         "region": settings["region"],
         "state_bucket_name": settings["bucket"],
-        "lock_table_name": settings["dynamodb_table"],
         "emulator": "true" if endpoint else "false",
     }
+    if "dynamodb_table" in settings:
+        variables["lock_table_name"] = settings["dynamodb_table"]
     var_args = [f"-var={key}={value}" for key, value in variables.items()]
     # Optional per-env bootstrap settings (GitHub Actions deploy role).
     extra = ENVS_DIR / env_name / "bootstrap.tfvars"
     if extra.is_file():
         var_args.append(f"-var-file={extra}")
     terraform(BOOTSTRAP_DIR, ["apply", "-input=false", "-auto-approve", *var_args], environ)
+    lock = f"lock table {settings['dynamodb_table']}" if "dynamodb_table" in settings else "S3 lock files"
     say(
-        f"{env_name}: state bucket {settings['bucket']} and lock table {settings['dynamodb_table']} ready "
+        f"{env_name}: state bucket {settings['bucket']} and {lock} ready "
         f"in {time.monotonic() - started:.1f}s (bootstrap state: {state})"
     )
     if not extra.is_file():

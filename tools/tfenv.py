@@ -121,7 +121,11 @@ def terraform_env(
 
 
 def backend_settings(env_name: str, envs_dir: Path = ENVS_DIR) -> dict[str, str]:
-    """The simple ``key = "value"`` settings of envs/<env>/backend.hcl (of another tree's envs_dir if given)."""
+    """The simple ``key = "value"`` settings of envs/<env>/backend.hcl (of another tree's envs_dir if given).
+
+    State is locked with a DynamoDB table (``dynamodb_table``), with S3 lock
+    files (``use_lockfile = true``), or both; one of them is required.
+    """
     path = envs_dir / env_name / "backend.hcl"
     if not path.is_file():
         raise ToolError(f"{path} is missing: copy it from envs/dev and edit the names")
@@ -129,8 +133,15 @@ def backend_settings(env_name: str, envs_dir: Path = ENVS_DIR) -> dict[str, str]
     for line in path.read_text().splitlines():
         key, sep, value = line.partition("=")
         if sep and not line.lstrip().startswith("#"):
-            settings[key.strip()] = value.strip().strip('"')
-    for required in ("bucket", "key", "region", "dynamodb_table"):
+            settings[key.strip()] = value.split("#", 1)[0].strip().strip('"')
+    for required in ("bucket", "key", "region"):
         if required not in settings:
             raise ToolError(f"{path} has no '{required}' setting")
+    if settings.get("use_lockfile", "false") not in ("true", "false"):
+        raise ToolError(f"{path}: use_lockfile must be true or false, not '{settings['use_lockfile']}'")
+    if "dynamodb_table" not in settings and settings.get("use_lockfile") != "true":
+        raise ToolError(
+            f"{path} locks state with nothing: set dynamodb_table (a DynamoDB lock table) or use_lockfile = true "
+            "(S3 lock files)"
+        )
     return settings

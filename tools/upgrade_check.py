@@ -95,9 +95,10 @@ def bootstrap_variables(envs_dir: Path) -> list[str]:
         "env": "local",
         "region": settings["region"],
         "state_bucket_name": settings["bucket"],
-        "lock_table_name": settings["dynamodb_table"],
         "emulator": "true",
     }
+    if "dynamodb_table" in settings:
+        variables["lock_table_name"] = settings["dynamodb_table"]
     return [f"-var={key}={value}" for key, value in variables.items()]
 
 

@@ -1,6 +1,6 @@
-env                  = "local"
-emulator             = true
-log_retention_days   = 1
+env                = "local"
+emulator           = true
+log_retention_days = 1
 # http://127.0.0.1:4581 is the web client `make up` serves (PARLEY_SITE_PORT): it uploads to the bucket directly.
 cors_allowed_origins = ["http://localhost:3000", "http://localhost:5173", "http://127.0.0.1:4581"]
 

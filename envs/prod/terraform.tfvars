@@ -20,9 +20,21 @@ media_servers = {
 
 site = { enabled = true }
 
-# Add the on-call addresses alerts are mailed to (each confirms by e-mail).
+# Alarms need someone to alert (the plan is refused otherwise). CHANGE the
+# example address to your on-call address(es); each confirms by e-mail. Chat
+# or paging tools subscribe through alert_subscriptions (docs/monitoring.md).
 monitoring = {
   alarms_enabled               = true
-  alert_emails                 = []
+  alert_emails                 = ["change-me-oncall@example.com"]
   error_metric_filters_enabled = true
+}
+
+# App secrets the app's handlers read (the PlyDojo design's keys): declared
+# here, values set outside Terraform, never in state or in this repository:
+#   make secret ENV=prod NAME=openai_api_key < key.txt
+# (docs/http-api.md, "App secrets").
+app_secrets = {
+  openai_api_key = { description = "OpenAI API key (AI tutoring)", readers = ["api"] }
+  jwt_secret     = { description = "Signing key of the app's own tokens, 32+ random characters", readers = ["api"] }
+  stripe_api_key = { description = "Stripe API key (subscriptions)", readers = ["api"] }
 }

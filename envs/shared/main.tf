@@ -143,8 +143,9 @@ variable "app_secrets" {
 }
 
 variable "auth" {
-  description = "Sign-in settings: code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google sign-in and the identity pool (deletion protection follows data_protection_enabled)."
+  description = "Sign-in settings: the sign-in methods (\"email_otp\", \"google\" or both), e-mail code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google's OAuth client and the identity pool, whose signed-in users may write their own users/<sub>/ prefix of the uploads bucket (deletion protection follows data_protection_enabled)."
   type = object({
+    sign_in_methods        = optional(list(string))
     sign_in_mode           = optional(string)
     email_from_address     = optional(string)
     email_from_name        = optional(string)
@@ -158,21 +159,19 @@ variable "auth" {
     refresh_token_days     = optional(number)
     auto_sign_up           = optional(bool)
     google = optional(object({
-      enabled       = optional(bool)
       client_id     = optional(string)
       domain_prefix = optional(string)
       callback_urls = optional(list(string))
       logout_urls   = optional(list(string))
     }))
     identity_pool_enabled = optional(bool)
-    uploads_bucket_arn    = optional(string)
   })
   default  = {}
   nullable = false
 }
 
 variable "google_client_secret" {
-  description = "Google OAuth client secret, required when auth.google.enabled; pass it from a secret store (TF_VAR_google_client_secret)."
+  description = "Google OAuth client secret, required when auth.sign_in_methods has \"google\"; pass it from a secret store (TF_VAR_google_client_secret)."
   type        = string
   default     = null
   sensitive   = true
@@ -219,10 +218,14 @@ variable "media_servers" {
 }
 
 variable "monitoring" {
-  description = "Alarms on or off (on in prod), the e-mail addresses alerts go to, and ERROR metric filters on function logs."
+  description = "Alarms on or off (on in prod), who is alerted (e-mail addresses, and other subscribers of the alert topic by name: an https webhook such as AWS Chatbot's, a Lambda function or an SQS queue; alarms need at least one) and ERROR metric filters on function logs."
   type = object({
-    alarms_enabled               = optional(bool)
-    alert_emails                 = optional(list(string))
+    alarms_enabled = optional(bool)
+    alert_emails   = optional(list(string))
+    alert_subscriptions = optional(map(object({
+      protocol = string
+      endpoint = string
+    })))
     error_metric_filters_enabled = optional(bool)
   })
   default  = {}

@@ -1,12 +1,14 @@
-# A passwordless user pool: email is the username, sign-in is a one-time code
-# mailed through SES (custom-auth triggers or Cognito's native EMAIL_OTP), an
-# optional Google provider behind the hosted UI, one public web client and an
-# identity pool for federated AWS access.
+# A passwordless user pool: email is the username; the sign-in methods are a
+# one-time code mailed through SES (custom-auth triggers or Cognito's native
+# EMAIL_OTP), Google behind the hosted UI, or both. One public web client and
+# an identity pool for federated AWS access.
 
 data "aws_partition" "current" {}
 
 locals {
-  custom_auth = var.user_pool.sign_in_mode == "custom_auth"
+  email_sign_in  = contains(var.sign_in_methods, "email_otp")
+  google_sign_in = contains(var.sign_in_methods, "google")
+  custom_auth    = local.email_sign_in && var.user_pool.sign_in_mode == "custom_auth"
 
   create_identity = var.email.existing_identity_arn == null
   identity_name   = coalesce(var.email.identity_domain, var.email.from_address)
@@ -15,7 +17,13 @@ locals {
   # Triggers by name, keyed statically (the ARNs may be unknown until apply).
   trigger_arns = var.user_pool.triggers
 
-  auth_flows = local.custom_auth ? ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] : ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  # Google-only: the client signs in through the hosted UI and refreshes; no
+  # flow of its own starts a sign-in.
+  auth_flows = concat(
+    local.email_sign_in ? [local.custom_auth ? "ALLOW_CUSTOM_AUTH" : "ALLOW_USER_AUTH"] : [],
+    ["ALLOW_REFRESH_TOKEN_AUTH"],
+  )
+  identity_providers = concat(local.email_sign_in ? ["COGNITO"] : [], local.google_sign_in ? ["Google"] : [])
 
   domain_prefix = coalesce(var.google.domain_prefix, var.name_prefix)
   # The pool endpoint is "cognito-idp.<region>.amazonaws.com/<pool id>".
@@ -85,7 +93,7 @@ resource "aws_cognito_user_pool" "this" {
   }
 
   dynamic "sign_in_policy" {
-    for_each = local.custom_auth ? [] : [1]
+    for_each = local.email_sign_in && !local.custom_auth ? [1] : []
     content {
       allowed_first_auth_factors = ["EMAIL_OTP", "PASSWORD"]
     }
@@ -103,7 +111,7 @@ resource "aws_cognito_user_pool" "this" {
 }
 
 resource "aws_cognito_identity_provider" "google" {
-  count = var.google.enabled ? 1 : 0
+  count = local.google_sign_in ? 1 : 0
 
   user_pool_id  = aws_cognito_user_pool.this.id
   provider_name = "Google"
@@ -125,13 +133,13 @@ resource "aws_cognito_identity_provider" "google" {
   lifecycle {
     precondition {
       condition     = var.google_client_secret != null
-      error_message = "google.enabled needs google_client_secret."
+      error_message = "sign_in_methods \"google\" needs google_client_secret."
     }
   }
 }
 
 resource "aws_cognito_user_pool_domain" "this" {
-  count = var.google.enabled ? 1 : 0
+  count = local.google_sign_in ? 1 : 0
 
   domain       = local.domain_prefix
   user_pool_id = aws_cognito_user_pool.this.id
@@ -157,12 +165,15 @@ resource "aws_cognito_user_pool_client" "web" {
     refresh_token = "days"
   }
 
-  supported_identity_providers         = var.google.enabled ? ["COGNITO", aws_cognito_identity_provider.google[0].provider_name] : ["COGNITO"]
-  allowed_oauth_flows_user_pool_client = var.google.enabled
-  allowed_oauth_flows                  = var.google.enabled ? ["code"] : []
-  allowed_oauth_scopes                 = var.google.enabled ? ["openid", "email", "profile"] : []
-  callback_urls                        = var.google.enabled ? var.google.callback_urls : []
-  logout_urls                          = var.google.enabled ? var.google.logout_urls : []
+  supported_identity_providers         = local.identity_providers
+  allowed_oauth_flows_user_pool_client = local.google_sign_in
+  allowed_oauth_flows                  = local.google_sign_in ? ["code"] : []
+  allowed_oauth_scopes                 = local.google_sign_in ? ["openid", "email", "profile"] : []
+  callback_urls                        = local.google_sign_in ? var.google.callback_urls : []
+  logout_urls                          = local.google_sign_in ? var.google.logout_urls : []
+
+  # The provider must exist before a client names it.
+  depends_on = [aws_cognito_identity_provider.google]
 }
 
 resource "aws_cognito_identity_pool" "this" {
@@ -210,8 +221,16 @@ resource "aws_iam_role" "identity" {
   assume_role_policy = each.value.json
 }
 
-# Signed-in users reach only their own prefix of the uploads bucket; the
+# Signed-in users reach only their own prefix of the uploads bucket, the one
+# the API signs uploads for: <uploads_prefix>/<user pool sub>/. The identity
+# pool's own id (cognito-identity.amazonaws.com:sub) is another identifier,
+# so the pool passes the token's sub claim on as the session tag "user"
+# (principal_tag below) and the policy names aws:PrincipalTag/user. The
 # unauthenticated role (when allowed) has no permissions at all.
+locals {
+  own_uploads = "${var.identity_pool.uploads_prefix}/$${aws:PrincipalTag/user}/*"
+}
+
 data "aws_iam_policy_document" "authenticated" {
   count = var.identity_pool.enabled && var.identity_pool.uploads_bucket_arn != null ? 1 : 0
 
@@ -219,7 +238,7 @@ data "aws_iam_policy_document" "authenticated" {
     sid       = "OwnUploads"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.identity_pool.uploads_bucket_arn}/${var.identity_pool.uploads_prefix}/$${cognito-identity.amazonaws.com:sub}/*"]
+    resources = ["${var.identity_pool.uploads_bucket_arn}/${local.own_uploads}"]
   }
   statement {
     sid       = "ListOwnUploads"
@@ -229,7 +248,7 @@ data "aws_iam_policy_document" "authenticated" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.identity_pool.uploads_prefix}/$${cognito-identity.amazonaws.com:sub}/*"]
+      values   = [local.own_uploads]
     }
   }
 }
@@ -240,6 +259,16 @@ resource "aws_iam_role_policy" "authenticated" {
   name   = "${var.name_prefix}-identity-uploads"
   role   = aws_iam_role.identity["authenticated"].id
   policy = data.aws_iam_policy_document.authenticated[0].json
+}
+
+# The user pool's sub claim becomes the session tag "user" of signed-in identities.
+resource "aws_cognito_identity_pool_provider_principal_tag" "this" {
+  count = var.identity_pool.enabled && !var.emulator ? 1 : 0
+
+  identity_pool_id       = aws_cognito_identity_pool.this[0].id
+  identity_provider_name = aws_cognito_user_pool.this.endpoint
+  use_defaults           = false
+  principal_tags         = { user = "sub" }
 }
 
 # The emulator has no SetIdentityPoolRoles API.

@@ -25,7 +25,7 @@ output "web_client_id" {
 
 output "hosted_ui_domain" {
   description = "Hosted UI domain (<prefix>.auth.<region>.amazoncognito.com) when Google sign-in is on, else null."
-  value       = var.google.enabled ? "${aws_cognito_user_pool_domain.this[0].domain}.auth.${local.region}.amazoncognito.com" : null
+  value       = local.google_sign_in ? "${aws_cognito_user_pool_domain.this[0].domain}.auth.${local.region}.amazoncognito.com" : null
 }
 
 output "identity_pool_id" {

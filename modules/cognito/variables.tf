@@ -8,8 +8,28 @@ variable "name_prefix" {
   }
 }
 
+variable "sign_in_methods" {
+  description = "How users sign in: \"email_otp\" (a one-time code mailed to them, see user_pool.sign_in_mode), \"google\" (the hosted UI's Google button, see google), or both."
+  type        = list(string)
+  default     = ["email_otp"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.sign_in_methods) > 0 && length(setsubtract(var.sign_in_methods, ["email_otp", "google"])) == 0 && length(distinct(var.sign_in_methods)) == length(var.sign_in_methods)
+    error_message = "sign_in_methods must list \"email_otp\", \"google\" or both, each once."
+  }
+  validation {
+    condition     = !contains(var.sign_in_methods, "google") || (var.google.client_id != null && length(var.google.callback_urls) > 0)
+    error_message = "sign_in_methods \"google\" needs google.client_id and at least one google.callback_urls entry."
+  }
+  validation {
+    condition     = contains(var.sign_in_methods, "google") || (var.google.client_id == null && var.google.domain_prefix == null && length(var.google.callback_urls) == 0 && length(var.google.logout_urls) == 0)
+    error_message = "google settings are set but sign_in_methods has no \"google\": add it, or remove the google settings."
+  }
+}
+
 variable "user_pool" {
-  description = "The pool: how the email one-time code is issued (sign_in_mode \"custom_auth\" with the auth_* Lambda triggers sending it through SES, or \"native_email_otp\", Cognito's own EMAIL_OTP first factor on the Essentials or Plus tier), the trigger function ARNs by trigger (define_auth_challenge, create_auth_challenge, verify_auth_challenge_response, post_confirmation), feature tier, deletion protection, threat protection (advanced security), MFA and the password policy of admin/test users."
+  description = "The pool: how the email one-time code is issued when sign_in_methods has \"email_otp\" (sign_in_mode \"custom_auth\" with the auth_* Lambda triggers sending it through SES, or \"native_email_otp\", Cognito's own EMAIL_OTP first factor on the Essentials or Plus tier), the trigger function ARNs by trigger (define_auth_challenge, create_auth_challenge, verify_auth_challenge_response, post_confirmation), feature tier, deletion protection, threat protection (advanced security), MFA and the password policy of admin/test users."
   type = object({
     sign_in_mode                = optional(string, "custom_auth")
     triggers                    = optional(map(string), {})
@@ -27,7 +47,7 @@ variable "user_pool" {
   }
   validation {
     condition = (
-      var.user_pool.sign_in_mode != "custom_auth" ||
+      var.user_pool.sign_in_mode != "custom_auth" || !contains(var.sign_in_methods, "email_otp") ||
       length(setsubtract(["define_auth_challenge", "create_auth_challenge", "verify_auth_challenge_response"], keys(var.user_pool.triggers))) == 0
     )
     error_message = "user_pool.sign_in_mode \"custom_auth\" needs user_pool.triggers.define_auth_challenge, create_auth_challenge and verify_auth_challenge_response."
@@ -38,6 +58,13 @@ variable "user_pool" {
       length(setintersection(["define_auth_challenge", "create_auth_challenge", "verify_auth_challenge_response"], keys(var.user_pool.triggers))) == 0
     )
     error_message = "user_pool.sign_in_mode \"native_email_otp\" takes no custom-auth challenge triggers: set only user_pool.triggers.post_confirmation."
+  }
+  validation {
+    condition = (
+      contains(var.sign_in_methods, "email_otp") ||
+      length(setintersection(["define_auth_challenge", "create_auth_challenge", "verify_auth_challenge_response"], keys(var.user_pool.triggers))) == 0
+    )
+    error_message = "sign_in_methods without \"email_otp\" (Google only) takes no custom-auth challenge triggers: set only user_pool.triggers.post_confirmation."
   }
   validation {
     condition     = length(setsubtract(keys(var.user_pool.triggers), ["define_auth_challenge", "create_auth_challenge", "verify_auth_challenge_response", "post_confirmation"])) == 0
@@ -131,9 +158,8 @@ variable "tokens" {
 }
 
 variable "google" {
-  description = "Google sign-in: when enabled, a Google identity provider, the hosted UI domain (prefix) and the web client's OAuth code flow with these callback and logout URLs."
+  description = "Google sign-in, used when sign_in_methods has \"google\": the OAuth client id, the hosted UI domain (prefix) and the web client's OAuth callback and logout URLs."
   type = object({
-    enabled       = optional(bool, false)
     client_id     = optional(string)
     domain_prefix = optional(string)
     callback_urls = optional(list(string), [])
@@ -142,10 +168,6 @@ variable "google" {
   default  = {}
   nullable = false
 
-  validation {
-    condition     = !var.google.enabled || (var.google.client_id != null && length(var.google.callback_urls) > 0)
-    error_message = "google.enabled needs google.client_id and at least one google.callback_urls entry."
-  }
   validation {
     condition = alltrue([
       for url in concat(var.google.callback_urls, var.google.logout_urls) :
@@ -160,19 +182,19 @@ variable "google" {
 }
 
 variable "google_client_secret" {
-  description = "Google OAuth client secret (required when google.enabled); pass it from a secret store, e.g. TF_VAR_google_client_secret."
+  description = "Google OAuth client secret (required when sign_in_methods has \"google\"); pass it from a secret store, e.g. TF_VAR_google_client_secret."
   type        = string
   default     = null
   sensitive   = true
 }
 
 variable "identity_pool" {
-  description = "Federated AWS access for signed-in users: an identity pool whose authenticated role may only read and write its own prefix of the uploads bucket (when given); unauthenticated access stays off unless allowed."
+  description = "Federated AWS access for signed-in users: an identity pool whose authenticated role may only read and write its own prefix <uploads_prefix>/<user pool sub>/ of the uploads bucket (when given); unauthenticated access stays off unless allowed."
   type = object({
     enabled               = optional(bool, true)
     allow_unauthenticated = optional(bool, false)
     uploads_bucket_arn    = optional(string)
-    uploads_prefix        = optional(string, "uploads")
+    uploads_prefix        = optional(string, "users")
   })
   default  = {}
   nullable = false
@@ -192,7 +214,7 @@ variable "identity_pool" {
 }
 
 variable "emulator" {
-  description = "The pool is created on the local emulator: leave out what it cannot create or report (the identity pool's role attachment, the pool's feature tier)."
+  description = "The pool is created on the local emulator: leave out what it cannot create or report (the identity pool's role attachment and its sub-to-tag mapping, the pool's feature tier)."
   type        = bool
   default     = false
 }

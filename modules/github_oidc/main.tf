@@ -83,7 +83,8 @@ locals {
         actions   = ["s3:ListBucket", "s3:GetBucketVersioning", "s3:GetBucketLocation"]
         resources = ["arn:${local.partition}:s3:::${e.state_bucket_name}"]
       }
-      StateLock = {
+      # S3 lock files (use_lockfile) are state objects too: StateObjects covers them.
+      StateLock = e.lock_table_name == null ? null : {
         actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable"]
         resources = ["arn:${local.partition}:dynamodb:${e.region}:*:table/${e.lock_table_name}"]
       }
@@ -409,7 +410,7 @@ locals {
     for pair in setproduct(keys(var.environments), keys(local.policy_parts)) : "${pair[0]}-${pair[1]}" => {
       env   = pair[0]
       part  = pair[1]
-      allow = { for sid, s in local.statements[pair[0]] : sid => s if contains(local.policy_parts[pair[1]], sid) }
+      allow = { for sid, s in local.statements[pair[0]] : sid => s if s != null && contains(local.policy_parts[pair[1]], sid) }
       deny  = { for sid, s in local.denials[pair[0]] : sid => s if contains(local.policy_parts[pair[1]], sid) }
     }
   }

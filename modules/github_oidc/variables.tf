@@ -38,7 +38,7 @@ variable "environments" {
   type = map(object({
     region                     = string
     state_bucket_name          = string
-    lock_table_name            = string
+    lock_table_name            = optional(string)
     github_environment         = optional(string)
     branches                   = optional(list(string), [])
     pull_request_plans_enabled = optional(bool, false)

@@ -161,6 +161,14 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
+resource "aws_sns_topic_subscription" "other" {
+  for_each = var.alert_subscriptions
+
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = each.value.protocol
+  endpoint  = each.value.endpoint
+}
+
 resource "aws_cloudwatch_log_metric_filter" "errors" {
   for_each = var.error_metric_filters_enabled ? local.w.functions : {}
 

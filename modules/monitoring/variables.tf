@@ -27,6 +27,28 @@ variable "alert_emails" {
   }
 }
 
+variable "alert_subscriptions" {
+  description = "Other subscribers of the alert topic by name: protocol \"https\" (a chat or paging webhook, e.g. AWS Chatbot's https://global.sns-api.chatbot.amazonaws.com), \"lambda\" or \"sqs\", and the endpoint (URL or ARN)."
+  type = map(object({
+    protocol = string
+    endpoint = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for s in values(var.alert_subscriptions) : contains(["https", "lambda", "sqs"], s.protocol)])
+    error_message = "alert_subscriptions protocol must be \"https\", \"lambda\" or \"sqs\"."
+  }
+  validation {
+    condition = alltrue([
+      for s in values(var.alert_subscriptions) :
+      s.protocol == "https" ? can(regex("^https://[^/\\s]+(/\\S*)?$", s.endpoint)) : can(regex("^arn:[a-z-]+:${s.protocol}:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_:.-]+$", s.endpoint))
+    ])
+    error_message = "alert_subscriptions endpoint must be an https:// URL for \"https\", or a Lambda function / SQS queue ARN for \"lambda\" / \"sqs\"."
+  }
+}
+
 variable "watched" {
   description = "What to watch, each a map of a stable key to the resource's name or id: functions, HTTP and WebSocket API ids, tables, work queues (with their oldest-message age limit), dead-letter queues and EC2 instances."
   type = object({

@@ -1,9 +1,9 @@
-# The REST API: the HTTP API (its routes come from the function map), the
-# uploads bucket, and the two functions behind it: `api` (signed in, JWT
-# authorizer) and `api_public` (health, sign-in, public room view); both also
-# serve the routes the app's declared entities (var.app_declarations, e.g.
-# apps/kefir/app.json) generate: modules/app_entities reads and checks them and
-# gives both functions the declaration as their APP_ENTITIES setting.
+# The REST API: the HTTP API (its routes come from the function map) and the
+# two functions behind it: `api` (signed in, JWT authorizer) and `api_public`
+# (health, sign-in, public room view); both also serve the routes the app's
+# declared entities (var.app_declarations, e.g. apps/kefir/app.json) generate:
+# modules/app_entities reads and checks them and gives both functions the
+# declaration as their APP_ENTITIES setting.
 
 locals {
   # The signed-in built-in routes; the app's declared entities add theirs.
@@ -52,10 +52,7 @@ locals {
       routes = merge({
         "GET /health"            = false
         "GET /public/rooms/{id}" = false
-        "POST /auth/login"       = false
-        "POST /auth/verify"      = false
-        "POST /auth/refresh"     = false
-      }, { for key, signed_in in local.entity_routes : key => false if !signed_in })
+      }, local.auth_public_routes, { for key, signed_in in local.entity_routes : key => false if !signed_in })
       environment = merge(local.auth_public_environment, local.entity_environment)
       statements  = merge({ table_read = local.table_read }, local.auth_public_statements)
     }
@@ -96,21 +93,4 @@ module "http_api" {
   throttling         = var.api_throttling
   log_retention_days = var.log_retention_days
   custom_domain      = var.api_custom_domain
-}
-
-module "uploads" {
-  source = "../storage"
-
-  name_prefix          = var.name_prefix
-  cors_allowed_origins = var.cors_allowed_origins
-  encryption           = var.uploads.kms_key_arn == null ? {} : { sse_algorithm = "aws:kms", kms_key_arn = var.uploads.kms_key_arn }
-  versioning_enabled   = var.data_protection_enabled
-  tls_only_enabled     = !var.emulator
-  force_destroy        = !var.data_protection_enabled
-  # The emulator pays a long provider wait per lifecycle configuration.
-  lifecycle_rules = {
-    enabled                      = !var.emulator
-    expire_after_days            = var.uploads.expire_after_days
-    abort_incomplete_upload_days = var.uploads.abort_incomplete_upload_days
-  }
 }

@@ -1,11 +1,13 @@
-# Sign-in: the Cognito user pool (passwordless email codes, optional Google),
+# Sign-in: the Cognito user pool (e-mail codes, Google, or both),
 # its trigger functions, and the contract other features use to trust its
 # tokens (issuer, audience, JWKS) and to serve /auth/* (api.tf's api_public).
 
 locals {
-  auth_custom          = var.auth.sign_in_mode == "custom_auth"
+  auth_email           = contains(var.auth.sign_in_methods, "email_otp")
+  auth_custom          = local.auth_email && var.auth.sign_in_mode == "custom_auth"
   auth_session_minutes = 3
-  # Cognito's native EMAIL_OTP needs none of the challenge triggers.
+  # Cognito's native EMAIL_OTP, and Google-only sign-in, need none of the
+  # challenge triggers.
   auth_unused_functions = local.auth_custom ? [] : ["auth_define", "auth_create", "auth_verify"]
 
   # The Cognito trigger each sign-in function serves; the three challenge
@@ -67,7 +69,15 @@ locals {
   # The emulator serves the pool's keys at <endpoint>/<pool id>/.well-known/jwks.json.
   jwks_url = var.emulator_endpoint == null ? module.cognito.user_pool_jwks_url : "${var.emulator_endpoint}/${module.cognito.user_pool_id}/.well-known/jwks.json"
 
-  # What the function behind /auth/* needs: the pool, and rights to create users and their profile.
+  # The public /auth/* routes (api.tf's api_public serves them): the e-mail code
+  # sign-in, when on, and the refresh every method's tokens use.
+  auth_public_routes = merge(
+    { "POST /auth/refresh" = false },
+    local.auth_email ? { "POST /auth/login" = false, "POST /auth/verify" = false } : {},
+  )
+
+  # What the function behind /auth/* needs: the pool, and (e-mail sign-in)
+  # rights to create users and their profile at their first code.
   auth_public_environment = {
     USER_POOL_ID         = module.cognito.user_pool_id
     USER_POOL_CLIENT_ID  = module.cognito.web_client_id
@@ -75,7 +85,7 @@ locals {
     AUTH_SESSION_MINUTES = tostring(local.auth_session_minutes)
     AUTH_AUTO_SIGN_UP    = tostring(var.auth.auto_sign_up)
   }
-  auth_public_statements = {
+  auth_sign_up_statements = {
     auth_create_users = {
       actions   = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"]
       resources = [module.cognito.user_pool_arn]
@@ -85,13 +95,15 @@ locals {
       resources = [module.table.table_arn]
     }
   }
+  auth_public_statements = local.auth_email ? local.auth_sign_up_statements : {}
 }
 
 module "cognito" {
   source = "../cognito"
 
-  name_prefix = var.name_prefix
-  emulator    = var.emulator
+  name_prefix     = var.name_prefix
+  emulator        = var.emulator
+  sign_in_methods = var.auth.sign_in_methods
   user_pool = {
     sign_in_mode                = var.auth.sign_in_mode
     triggers                    = local.auth_triggers
@@ -115,7 +127,9 @@ module "cognito" {
   google               = var.auth.google
   google_client_secret = var.google_client_secret
   identity_pool = {
-    enabled            = var.auth.identity_pool_enabled
-    uploads_bucket_arn = var.auth.uploads_bucket_arn
+    enabled = var.auth.identity_pool_enabled
+    # Built from the name, so the role's policy is readable in plans.
+    uploads_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${module.uploads.bucket_name}"
+    uploads_prefix     = "users"
   }
 }

@@ -1,8 +1,8 @@
 # The whole app, composed from the modules. Each feature file (auth.tf, api.tf,
 # websocket.tf, calls.tf, schedules.tf, monitoring.tf, site.tf) declares its
 # resources and the functions it deploys, as a map local.<feature>_functions;
-# this file holds what they share: the table, the artifacts bucket, the app
-# secrets and the one module block that makes every function from those maps.
+# this file holds what they share: the table, the artifacts and uploads
+# buckets, the app secrets and the one module block that makes every function from those maps.
 # Feature files may read this file and the features above them in that list,
 # never the other way round (tests/static/test_stack_layout.py).
 
@@ -138,6 +138,25 @@ module "function" {
   policy_statements  = each.value.statements
   invoke_permissions = each.value.invoke_permissions
   log_retention_days = var.log_retention_days
+}
+
+# Uploads: written by clients through the API's presigned PUTs (api.tf) and
+# with identity-pool credentials (auth.tf), both under users/<sub>/.
+module "uploads" {
+  source = "../storage"
+
+  name_prefix          = var.name_prefix
+  cors_allowed_origins = var.cors_allowed_origins
+  encryption           = var.uploads.kms_key_arn == null ? {} : { sse_algorithm = "aws:kms", kms_key_arn = var.uploads.kms_key_arn }
+  versioning_enabled   = var.data_protection_enabled
+  tls_only_enabled     = !var.emulator
+  force_destroy        = !var.data_protection_enabled
+  # The emulator pays a long provider wait per lifecycle configuration.
+  lifecycle_rules = {
+    enabled                      = !var.emulator
+    expire_after_days            = var.uploads.expire_after_days
+    abort_incomplete_upload_days = var.uploads.abort_incomplete_upload_days
+  }
 }
 
 # --- app secrets -------------------------------------------------------------

@@ -9,6 +9,7 @@ module "monitoring" {
   name_prefix                  = var.name_prefix
   alarms_enabled               = var.monitoring.alarms_enabled
   alert_emails                 = var.monitoring.alert_emails
+  alert_subscriptions          = var.monitoring.alert_subscriptions
   error_metric_filters_enabled = var.monitoring.error_metric_filters_enabled
   watched = {
     functions      = local.function_names

@@ -1,6 +1,6 @@
 # Terraform state storage for one environment: a versioned, encrypted, private
 # bucket that only accepts TLS (modules/private_bucket), and a lock table with
-# point-in-time recovery.
+# point-in-time recovery unless the backend locks with S3 lock files only.
 
 module "bucket" {
   source = "../private_bucket"
@@ -13,6 +13,8 @@ module "bucket" {
 }
 
 resource "aws_dynamodb_table" "lock" {
+  count = var.lock_table_name == null ? 0 : 1
+
   name         = var.lock_table_name
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "LockID"
@@ -30,6 +32,12 @@ resource "aws_dynamodb_table" "lock" {
     enabled     = true
     kms_key_arn = var.kms_key_arn
   }
+}
+
+# The lock table became optional (S3 lock files).
+moved {
+  from = aws_dynamodb_table.lock
+  to   = aws_dynamodb_table.lock[0]
 }
 
 # Earlier versions made the bucket's resources here.

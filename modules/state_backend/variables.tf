@@ -9,11 +9,12 @@ variable "bucket_name" {
 }
 
 variable "lock_table_name" {
-  description = "Name of the DynamoDB table that holds state locks (hash key LockID)."
+  description = "Name of the DynamoDB table that holds state locks (hash key LockID), or null for a backend that locks with S3 lock files only (use_lockfile = true)."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.lock_table_name))
+    condition     = var.lock_table_name == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", coalesce(var.lock_table_name, "-")))
     error_message = "lock_table_name must be 3-255 letters, digits, '_', '-' or '.'."
   }
 }

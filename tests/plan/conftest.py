@@ -8,7 +8,7 @@ import pytest
 
 from tests.plan.harness import PlanSession, run_all
 
-ENVS = ["local", "dev", "prod"]
+ENVS = ["local", "dev", "staging", "prod"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

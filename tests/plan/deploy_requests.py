@@ -294,6 +294,12 @@ def _identity_pool(stack: Stack, r: Planned) -> Iterator[Request]:
     yield Request("cognito-identity:UpdateIdentityPool", pool, existing(r.tags()))
 
 
+def _identity_principal_tags(stack: Stack, r: Planned) -> Iterator[Request]:
+    pool = stack.arn("cognito-identity", f"identitypool/{stack.region}:{GENERATED_ID}")
+    for action in ("SetPrincipalTagAttributeMap", "GetPrincipalTagAttributeMap"):
+        yield Request(f"cognito-identity:{action}", pool, existing(_one_tagged(stack, "aws_cognito_identity_pool")))
+
+
 def _identity_roles(stack: Stack, r: Planned) -> Iterator[Request]:
     yield Request("cognito-identity:SetIdentityPoolRoles", "*")
     for arn in _role_arns(stack):
@@ -387,6 +393,7 @@ REQUESTS: dict[str, Callable[[Stack, Planned], Iterator[Request]]] = {
     "aws_cognito_identity_provider": _in_user_pool("cognito-idp:CreateIdentityProvider"),
     "aws_cognito_identity_pool": _identity_pool,
     "aws_cognito_identity_pool_roles_attachment": _identity_roles,
+    "aws_cognito_identity_pool_provider_principal_tag": _identity_principal_tags,
     "aws_sesv2_email_identity": _email_identity,
     "aws_apigatewayv2_api": _api,
     "aws_apigatewayv2_authorizer": _api_child("authorizers"),

@@ -1,4 +1,4 @@
-"""Plan checks of modules/cognito: both sign-in modes, Google on and off, dev vs prod settings."""
+"""Plan checks of modules/cognito: every sign-in method set, both code modes, dev vs prod settings."""
 
 from __future__ import annotations
 
@@ -126,15 +126,19 @@ def test_cognito_identity_pool_is_authenticated_only_and_scoped_to_own_uploads(p
     assert list(roles) == ["parley-prod-identity-authenticated"]
     policy = json.loads(case.one("aws_iam_role_policy")["policy"])
     own = next(s for s in policy["Statement"] if s["Sid"] == "OwnUploads")
-    assert own["Resource"] == "arn:aws:s3:::parley-prod-uploads/uploads/${cognito-identity.amazonaws.com:sub}/*"
+    # The API's prefix (lambda_src/parley/domain/files.py), keyed by the user pool's sub as a session tag
+    assert own["Resource"] == "arn:aws:s3:::parley-prod-uploads/users/${aws:PrincipalTag/user}/*"
     assert "s3:*" not in json.dumps(policy)
     assert case.count("aws_cognito_identity_pool_roles_attachment") == 1
+    tags = case.one("aws_cognito_identity_pool_provider_principal_tag")
+    assert tags["principal_tags"] == {"user": "sub"} and tags["use_defaults"] is False
 
 
 def test_cognito_emulator_leaves_out_the_role_attachment(plans: PlanSession) -> None:
     case = plans.case("cognito", "custom_google_emulator")
     assert case.count("aws_cognito_identity_pool") == 1
     assert case.count("aws_cognito_identity_pool_roles_attachment") == 0
+    assert case.count("aws_cognito_identity_pool_provider_principal_tag") == 0
     # The emulator reports no feature tier: none is set there, so a second plan shows no change
     assert case.one("aws_cognito_user_pool").get("user_pool_tier") is None
     # Unauthenticated access, when allowed, gets a role with no permissions
@@ -148,14 +152,48 @@ def test_cognito_identity_pool_toggle_off(plans: PlanSession) -> None:
     assert case.count("aws_iam_role") == 0
 
 
+def test_cognito_google_only_has_no_cognito_provider_and_no_code_flows(plans: PlanSession) -> None:
+    case = plans.case("cognito", "google_only")
+    client = case.one("aws_cognito_user_pool_client")
+    assert client["supported_identity_providers"] == ["Google"]
+    assert client["explicit_auth_flows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+    assert client["allowed_oauth_flows"] == ["code"] and client["allowed_oauth_flows_user_pool_client"] is True
+    pool = case.one("aws_cognito_user_pool")
+    assert not pool.get("sign_in_policy")
+    config = pool["lambda_config"][0]
+    assert config["define_auth_challenge"] is None and config["verify_auth_challenge_response"] is None
+    assert config["post_confirmation"].endswith(":function:parley-video-auth-post-confirmation")
+    assert case.one("aws_cognito_user_pool_domain")["domain"] == "parley-video"
+    assert case.count("aws_cognito_identity_provider") == 1
+
+
+def test_cognito_email_and_google_offer_both_providers(plans: PlanSession) -> None:
+    client = plans.case("cognito", "custom_google_emulator").one("aws_cognito_user_pool_client")
+    assert client["supported_identity_providers"] == ["COGNITO", "Google"]
+    assert sorted(client["explicit_auth_flows"]) == ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def test_cognito_rejects_contradictory_sign_in_methods(plans: PlanSession) -> None:
+    assert 'sign_in_methods "google" needs google.client_id' in plans.rejection(
+        "cognito", "reject_at_plan_google_without_client"
+    )
+    assert 'without "email_otp" (Google only) takes no custom-auth challenge triggers' in plans.rejection(
+        "cognito", "reject_at_plan_google_only_with_triggers"
+    )
+    assert 'google settings are set but sign_in_methods has no "google"' in plans.rejection(
+        "cognito", "reject_at_plan_google_settings_without_google"
+    )
+    for case in ("reject_unknown_sign_in_method", "reject_no_sign_in_method"):
+        assert 'sign_in_methods must list "email_otp", "google" or both' in plans.rejection("cognito", case), case
+
+
 def test_cognito_rejects_inconsistent_combinations(plans: PlanSession) -> None:
     assert "needs user_pool.triggers.define_auth_challenge" in plans.rejection(
-        "cognito", "reject_custom_without_triggers"
+        "cognito", "reject_at_plan_custom_without_triggers"
     )
     assert "takes no custom-auth challenge triggers" in plans.rejection("cognito", "reject_native_with_triggers")
     assert "needs user_pool.tier ESSENTIALS or PLUS" in plans.rejection("cognito", "reject_native_on_lite")
     assert "needs user_pool.tier PLUS" in plans.rejection("cognito", "reject_threat_protection_without_plus")
-    assert "needs google.client_id" in plans.rejection("cognito", "reject_google_without_client")
     assert "must be https:// URLs" in plans.rejection("cognito", "reject_insecure_callback")
     assert "must be an email address" in plans.rejection("cognito", "reject_bad_sender")
     assert "must be the domain of email.from_address" in plans.rejection("cognito", "reject_sender_outside_domain")

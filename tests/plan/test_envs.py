@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ def _tables(raw: dict[str, Any]) -> dict[str, Any]:
     return {v["values"]["name"]: v["values"] for v in index_plan(raw).values() if v["type"] == "aws_dynamodb_table"}
 
 
-@pytest.mark.parametrize("env", ["local", "dev", "prod"])
+@pytest.mark.parametrize("env", ["local", "dev", "staging", "prod"])
 def test_envs_plan_names_every_resource_after_the_env(plans: PlanSession, env: str) -> None:
     resources = index_plan(plans.envs[env])
     assert resources, f"{env} plans nothing"
@@ -59,3 +60,42 @@ def test_envs_stack_defaults_reach_the_env(plans: PlanSession, env: str) -> None
     )
     schedules = {v["values"]["name"]: v["values"] for v in resources.values() if v["type"] == "aws_scheduler_schedule"}
     assert schedules[f"parley-{env}-reminders"]["schedule_expression"] == "rate(5 minutes)"
+
+
+def _of_type(plans: PlanSession, env: str, resource_type: str) -> list[dict[str, Any]]:
+    return [v["values"] for v in index_plan(plans.envs[env]).values() if v["type"] == resource_type]
+
+
+def test_envs_staging_is_prod_like_but_smaller(plans: PlanSession) -> None:
+    staging = _tables(plans.envs["staging"])["parley-staging-main"]
+    assert staging["deletion_protection_enabled"] is True and staging["point_in_time_recovery"][0]["enabled"] is True
+    (pool,) = _of_type(plans, "staging", "aws_cognito_user_pool")
+    assert pool["user_pool_tier"] == "PLUS" and pool["user_pool_add_ons"][0]["advanced_security_mode"] == "AUDIT"
+    stage = next(v for v in _of_type(plans, "staging", "aws_apigatewayv2_stage") if v["name"] == "$default")
+    assert stage["default_route_settings"][0]["throttling_burst_limit"] == 200
+    assert _of_type(plans, "staging", "aws_instance") == []
+    alarms = {env: len(_of_type(plans, env, "aws_cloudwatch_metric_alarm")) for env in ("staging", "prod")}
+    assert alarms["staging"] > 0 and alarms["staging"] == alarms["prod"]
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_envs_with_alarms_alert_someone(plans: PlanSession, env: str) -> None:
+    # The shipped example address (docs/monitoring.md says to change it) makes the plan pass
+    alerts = [
+        v["values"]
+        for address, v in index_plan(plans.envs[env]).items()
+        if v["type"] == "aws_sns_topic_subscription" and ".module.monitoring." in address
+    ]
+    assert [(s["protocol"], s["endpoint"]) for s in alerts] == [("email", "change-me-oncall@example.com")]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_envs_declare_the_plydojo_secrets_as_empty_slots(plans: PlanSession, env: str) -> None:
+    names = {f"parley-{env}/app/{n}" for n in ("openai_api_key", "jwt_secret", "stripe_api_key")}
+    assert {s["name"] for s in _of_type(plans, env, "aws_secretsmanager_secret")} >= names
+    # No value: no secret version of theirs is planned (only generated secrets get one, write-only)
+    versions = [a for a, v in index_plan(plans.envs[env]).items() if v["type"] == "aws_secretsmanager_secret_version"]
+    assert not [a for a in versions if "aws_secretsmanager_secret_version.app[" in a]
+    api = next(f for f in _of_type(plans, env, "aws_lambda_function") if f["function_name"] == f"parley-{env}-api")
+    readable = json.loads(api["environment"][0]["variables"]["APP_SECRETS"])
+    assert readable == {n.rsplit("/", 1)[1]: n for n in names}

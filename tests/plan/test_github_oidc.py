@@ -515,3 +515,15 @@ def test_github_oidc_boundary_keeps_each_env_to_its_own_data(plans: PlanSession)
         assert not boundary.allows(_call(action, theirs, their_context)), f"{action} on {theirs}"
     key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/abc"
     assert not boundary.allows(_call("kms:Decrypt", key)), "decrypting outside the data services"
+
+
+def test_github_oidc_lockfile_backend_gets_the_state_lock_files_and_no_table(plans: PlanSession) -> None:
+    # use_lockfile: the lock is the object <key>.tflock next to the state, a state object like any other
+    statements = _policy(plans, "lockfile_backend", "staging")
+    assert "StateLock" not in statements
+    policy = Policy.of(*_documents(plans, "lockfile_backend", "staging"))
+    lock = "arn:aws:s3:::parley-staging-tfstate/parley/staging.tfstate.tflock"
+    for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
+        context = {"aws:PrincipalAccount": ACCOUNT, "aws:RequestedRegion": "us-east-1"}
+        assert policy.allows(Request(action, lock, context)), action
+    assert not any("dynamodb:PutItem" in json.dumps(s) for s in statements.values())

@@ -78,6 +78,18 @@ def test_monitoring_topic_is_encrypted_with_its_own_key_and_emails_subscribe(pla
     assert all(v["values"]["protocol"] == "email" for v in case.of_type("aws_sns_topic_subscription").values())
 
 
+def test_monitoring_other_subscribers_subscribe_by_name(plans: PlanSession) -> None:
+    subs = {
+        address.split('"')[1]: (v["values"]["protocol"], v["values"]["endpoint"])
+        for address, v in plans.case("monitoring", "subscriptions").of_type("aws_sns_topic_subscription").items()
+    }
+    assert subs == {
+        "chat": ("https", "https://global.sns-api.chatbot.amazonaws.com"),
+        "pager": ("https", "https://events.pagerduty.com/integration/abc123/enqueue"),
+        "triage": ("sqs", "arn:aws:sqs:eu-west-1:123456789012:alert-triage"),
+    }
+
+
 def test_monitoring_alarms_off_when_disabled_but_topic_and_dashboard_stay(plans: PlanSession) -> None:
     case = plans.case("monitoring", "disabled")
     assert case.count("aws_cloudwatch_metric_alarm") == 0
@@ -153,6 +165,8 @@ def test_monitoring_dashboard_leaves_out_graphs_with_nothing_to_watch(plans: Pla
     ("case", "message"),
     [
         ("reject_empty_email", "alert_emails must be non-empty e-mail addresses"),
+        ("reject_subscription_protocol", 'alert_subscriptions protocol must be "https", "lambda" or "sqs"'),
+        ("reject_subscription_endpoint", "alert_subscriptions endpoint must be an https:// URL"),
         ("reject_negative_threshold", "thresholds must be whole numbers >= 0"),
         ("reject_cpu_percent", "ec2_cpu_percent must be a percentage"),
         ("reject_queue_age", "max_age_seconds must be between 60 and 1209600"),

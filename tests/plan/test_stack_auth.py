@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.plan.harness import PlanSession, index_plan
+from tests.plan.harness import ModulePlan, PlanSession, index_plan
 
 
 def _functions(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -89,6 +90,40 @@ def test_stack_auth_native_mode_deploys_only_post_confirmation(plans: PlanSessio
     ]
     assert case.one("aws_cognito_user_pool_domain")["domain"] == "parley-stage"
     assert case.one("aws_sesv2_email_identity")["email_identity"] == "example.org"
+
+
+def _routes(case: ModulePlan) -> dict[str, str]:
+    routes = case.of_type("aws_apigatewayv2_route").values()
+    return {v["values"]["route_key"]: v["values"]["authorization_type"] for v in routes}
+
+
+def test_stack_auth_google_only_drops_the_code_sign_in(plans: PlanSession) -> None:
+    case = plans.case("stack", "auth_google_only")
+    names = set(_functions(case.resources))
+    assert "parley-video-auth-post-confirmation" in names
+    assert not {"parley-video-auth-define", "parley-video-auth-create", "parley-video-auth-verify"} & names
+    routes = _routes(case)
+    assert "POST /auth/login" not in routes and "POST /auth/verify" not in routes
+    assert routes["POST /auth/refresh"] == "NONE" and routes["GET /me"] == "JWT"
+    client = case.one("aws_cognito_user_pool_client")
+    assert client["supported_identity_providers"] == ["Google"]
+
+
+def test_stack_auth_email_modes_serve_the_code_sign_in_routes(plans: PlanSession) -> None:
+    for name in ("dev", "auth_native_google"):
+        routes = _routes(plans.case("stack", name))
+        assert {"POST /auth/login", "POST /auth/verify", "POST /auth/refresh"} <= set(routes), name
+
+
+def test_stack_auth_identity_pool_writes_the_stack_uploads_bucket_under_users(plans: PlanSession) -> None:
+    case = plans.case("stack", "dev")
+    policy = next(
+        json.loads(v["values"]["policy"])
+        for v in case.of_type("aws_iam_role_policy").values()
+        if v["values"]["name"] == "parley-dev-identity-uploads"
+    )
+    own = next(s for s in policy["Statement"] if s["Sid"] == "OwnUploads")
+    assert own["Resource"] == "arn:aws:s3:::parley-dev-uploads/users/${aws:PrincipalTag/user}/*"
 
 
 def test_stack_auth_emulator_has_no_identity_role_attachment(plans: PlanSession) -> None:

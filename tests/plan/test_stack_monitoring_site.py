@@ -67,3 +67,14 @@ def test_envs_site_everywhere_with_the_headers_policy_only_on_aws(plans: PlanSes
         assert len(policies) == headers, env  # the emulator has no response headers policies
     outputs = plans.envs["prod"]["planned_values"]["outputs"]
     assert {"site_url", "site_bucket_name", "site_distribution_id", "alert_topic_arn", "dashboard_name"} <= set(outputs)
+
+
+def test_stack_monitoring_refuses_alarms_with_nobody_to_alert(plans: PlanSession) -> None:
+    assert "monitoring.alarms_enabled needs someone to alert" in plans.rejection(
+        "stack", "reject_alarms_without_recipients"
+    )
+    # With an address (or a subscription) the same alarms plan
+    case = plans.case("stack", "monitored_site")
+    assert case.count("aws_cloudwatch_metric_alarm") > 0
+    alerts = [v["values"] for a, v in case.of_type("aws_sns_topic_subscription").items() if ".module.monitoring." in a]
+    assert [(s["protocol"], s["endpoint"]) for s in alerts] == [("email", "oncall@example.com")]

@@ -27,6 +27,13 @@ def test_state_backend_lock_table_has_lockid_and_pitr(plans: PlanSession) -> Non
     assert table["point_in_time_recovery"][0]["enabled"] is True
 
 
+def test_state_backend_without_a_lock_table_for_s3_lock_files(plans: PlanSession) -> None:
+    case = plans.case("state_backend", "lockfile")
+    assert case.count("aws_dynamodb_table") == 0
+    assert case.one("aws_s3_bucket")["bucket"] == "parley-staging-tfstate"
+    assert case.one("aws_s3_bucket_versioning")["versioning_configuration"][0]["status"] == "Enabled"
+
+
 def test_state_backend_emulator_mode_drops_tls_policy_and_allows_destroy(plans: PlanSession) -> None:
     case = plans.case("state_backend", "emulator")
     assert case.count("aws_s3_bucket_policy") == 0

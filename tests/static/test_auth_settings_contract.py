@@ -49,7 +49,9 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 
 def test_auth_settings_sign_in_functions_get_least_privilege() -> None:
     stack = _stack("auth.tf")
-    public = stack["locals"][0]["auth_public_statements"]
+    public = stack["locals"][0]["auth_sign_up_statements"]
+    # api_public gets them only with e-mail sign-in (Google users are created by Cognito)
+    assert stack["locals"][0]["auth_public_statements"] == "${local.auth_email ? local.auth_sign_up_statements : {}}"
     assert _actions(public["auth_create_users"]) == ["cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"]
     assert public["auth_create_users"]["resources"] == ["${module.cognito.user_pool_arn}"]
     assert _actions(public["auth_create_profiles"]) == ["dynamodb:PutItem"]

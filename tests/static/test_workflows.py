@@ -116,22 +116,41 @@ def test_workflows_push_to_main_applies_dev_from_a_fresh_plan() -> None:
     assert workflow["on"]["push"]["branches"] == ["main"]
     job = workflow["jobs"]["apply-dev"]
     assert job["needs"] == "checks" and job["environment"] == "dev"
-    assert "push" in job["if"]
+    assert "github.event_name == 'push' && needs.checks.result == 'success'" in job["if"]
     calls = _make_calls(_commands(job))
     assert calls.index(["plan", "ENV=dev"]) < calls.index(["apply", "ENV=dev"])
 
 
-def test_workflows_prod_only_by_hand_from_main_through_its_environment() -> None:
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_workflows_deploy_by_hand_from_main_through_the_env_environment(env: str) -> None:
     workflow = _workflow("deploy.yml")
-    assert "workflow_dispatch" in workflow["on"]
-    job = workflow["jobs"]["apply-prod"]
-    assert job["environment"] == "prod"
-    assert "workflow_dispatch" in job["if"] and "refs/heads/main" in job["if"]
+    assert workflow["on"]["workflow_dispatch"]["inputs"]["environment"]["options"] == ["dev", "staging", "prod"]
+    job = workflow["jobs"][f"apply-{env}"]
+    assert job["environment"] == env
+    assert "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'" in job["if"]
+    assert f"inputs.environment == '{env}'" in job["if"]
     calls = _make_calls(_commands(job))
-    assert calls.index(["plan", "ENV=prod"]) < calls.index(["apply", "ENV=prod"])
+    assert calls.index(["plan", f"ENV={env}"]) < calls.index(["apply", f"ENV={env}"])
     for name, other in workflow["jobs"].items():
-        if name != "apply-prod":
-            assert ["apply", "ENV=prod"] not in _make_calls(_commands(other)), f"{name} must not apply prod"
+        if name != f"apply-{env}":
+            assert ["apply", f"ENV={env}"] not in _make_calls(_commands(other)), f"{name} must not apply {env}"
+    refuse = workflow["jobs"]["refuse-off-main"]
+    assert "github.ref != 'refs/heads/main'" in refuse["if"] and "exit 1" in refuse["steps"][0]["run"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_workflows_every_deploy_reports_its_outcome_on_the_commit(env: str) -> None:
+    job = _workflow("deploy.yml")["jobs"][f"apply-{env}"]
+    report = job["steps"][-1]
+    assert report["uses"] == "./.github/actions/report" and report["if"] == "always()"
+    assert report["with"] == {"environment": env, "status": "${{ job.status }}"}
+    assert job["permissions"]["statuses"] == "write"
+    (step,) = _load(GITHUB / "actions" / "report" / "action.yml")["runs"]["steps"]
+    script = step["with"]["script"]
+    # A commit status per env on the deployed commit, carrying the saved plan summary's headline
+    assert "createCommitStatus" in script and "sha: context.sha" in script
+    assert "context: `deploy/${env}`" in script and ".parley/plans/${env}.md" in script
+    assert step["env"] == {"DEPLOY_ENV": "${{ inputs.environment }}", "JOB_STATUS": "${{ inputs.status }}"}
 
 
 def test_workflows_applies_to_one_env_never_overlap_and_plan_first() -> None:
@@ -149,7 +168,7 @@ def test_workflows_applies_to_one_env_never_overlap_and_plan_first() -> None:
                 assert ["plan", f"ENV={env}"] in calls[: calls.index(call)], (
                     f"{name} applies {env} without a fresh plan"
                 )
-    assert applied >= {"dev", "prod"}
+    assert applied >= {"dev", "staging", "prod"}
 
 
 def test_workflows_reach_aws_only_through_oidc_role_assumption() -> None:
@@ -236,8 +255,8 @@ def test_workflows_pin_every_action_by_commit_with_its_version() -> None:
     seen = set()
     for path in _action_files():
         for line in path.read_text().splitlines():
-            if "uses:" not in line or "uses: ./" in line:
-                continue
+            if not re.match(r"^\s*-?\s*uses:", line) or "uses: ./" in line:
+                continue  # not a step's `uses:` key (e.g. `statuses: write`), or a local action
             match = pinned.match(line)
             assert match, f"{path.name}: not pinned to a commit with its version: {line.strip()}"
             seen.add(match.group(1))
@@ -261,9 +280,10 @@ def test_workflows_grant_each_job_only_what_it_needs() -> None:
     needed = {
         ("checks.yml", "check"): {"contents": "read"},
         ("deploy.yml", "checks"): {"contents": "read"},
-        ("deploy.yml", "apply-dev"): {"contents": "read", "id-token": "write"},
-        ("deploy.yml", "refuse-prod-off-main"): {},
-        ("deploy.yml", "apply-prod"): {"contents": "read", "id-token": "write"},
+        ("deploy.yml", "refuse-off-main"): {},
+        ("deploy.yml", "apply-dev"): {"contents": "read", "id-token": "write", "statuses": "write"},
+        ("deploy.yml", "apply-staging"): {"contents": "read", "id-token": "write", "statuses": "write"},
+        ("deploy.yml", "apply-prod"): {"contents": "read", "id-token": "write", "statuses": "write"},
         ("pull-request.yml", "checks"): {"contents": "read"},
         ("pull-request.yml", "plan-dev"): {"contents": "read", "id-token": "write", "pull-requests": "write"},
     }
