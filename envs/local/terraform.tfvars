@@ -13,3 +13,6 @@ media_servers = {
 # The static site applies on the emulator too (without the headers policy and
 # the edge sign-in, which it lacks), so 'make deploy-site' works locally.
 site = { enabled = true }
+
+# Every local client is 127.0.0.1: the per-IP sign-in limit would count them all together.
+auth = { sign_in_limits = { per_source_ip = 1000 } }

@@ -142,7 +142,7 @@ variable "app_secrets" {
 }
 
 variable "auth" {
-  description = "Sign-in settings: code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google sign-in and the identity pool (deletion protection follows data_protection_enabled)."
+  description = "Sign-in settings: code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, sign-in abuse limits, Google sign-in and the identity pool (deletion protection follows data_protection_enabled)."
   type = object({
     sign_in_mode           = optional(string)
     email_from_address     = optional(string)
@@ -156,6 +156,13 @@ variable "auth" {
     id_token_minutes       = optional(number)
     refresh_token_days     = optional(number)
     auto_sign_up           = optional(bool)
+    sign_in_limits = optional(object({
+      window_seconds         = optional(number)
+      per_address            = optional(number)
+      per_source_ip          = optional(number)
+      new_accounts_per_day   = optional(number)
+      new_accounts_alarm_pct = optional(number)
+    }))
     google = optional(object({
       enabled       = optional(bool)
       client_id     = optional(string)

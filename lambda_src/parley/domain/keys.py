@@ -138,6 +138,25 @@ SESSION_PREFIX = "SESSION#"
 WAIT_PREFIX = "WAIT#"
 
 
+# Sign-in limits (domain/limits.py): a fixed-window counter LIMIT#{scope}#{digest} / WINDOW#{start}
+# per address or source IP (the digest keeps addresses out of keys), and NEW_ACCOUNTS#{day} / COUNT.
+
+
+def limit(scope: str, value: str) -> str:
+    return f"LIMIT#{scope}#{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+
+
+def limit_window(start: int) -> str:
+    return f"WINDOW#{start}"
+
+
+def new_accounts(day: str) -> str:
+    return f"NEW_ACCOUNTS#{day}"
+
+
+COUNT = "COUNT"
+
+
 def shard_of(item_id: str, shard_count: int) -> int:
     """A stable shard for an id, so the item always lives in one ``DUE#`` partition."""
     return zlib.crc32(item_id.encode()) % shard_count

@@ -21,7 +21,7 @@ PROFILE_FIELDS = {
 SETTINGS_FIELDS = {
     "theme": Field(str, required=False, choices=frozenset({"light", "dark", "system"})),
     "language": Field(str, required=False, pattern=re.compile(r"[a-z]{2}(-[A-Z]{2})?")),
-    "time_zone": Field(str, required=False, max_length=64, pattern=re.compile(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}")),
+    "time_zone": Field(str, required=False, max_length=64, time_zone=True),
     "notifications_enabled": Field(bool, required=False),
     "email_reminders": Field(bool, required=False),
 }
