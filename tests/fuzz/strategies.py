@@ -77,11 +77,12 @@ def deep(depth: int) -> str:
 @dataclass(frozen=True)
 class HttpRequest:
     method: str
-    path: str
+    path: str  # the route's path with the parameters in place
     query: dict[str, str]
     body: str | None
     base64_encoded: bool = False
     caller: str = "bob"
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,9 +184,10 @@ def body_text(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[st
 def http_requests(draw: st.DrawFn, route: Route) -> HttpRequest:
     """A request for ``route`` (KeyError when the route has no strategy: add one to STRATEGIES)."""
     spec = STRATEGIES[route.key]
+    params = {name: draw(spec.params[name]) for name in route.params}
     path = route.path
-    for name in route.params:
-        path = path.replace("{" + name + "}", draw(spec.params[name]))
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
     query = {name: draw(s) for name, s in spec.query.items() if draw(st.booleans())}
     body: str | None = None
     encoded = False
@@ -200,7 +202,8 @@ def http_requests(draw: st.DrawFn, route: Route) -> HttpRequest:
                     st.binary(max_size=20).map(lambda b: base64.b64encode(b).decode()),
                 )
             )
-    return HttpRequest(route.method, path, query, body, encoded, draw(st.sampled_from(["alice", "bob", "bob"])))
+    caller = draw(st.sampled_from(["alice", "bob", "bob"]))
+    return HttpRequest(route.method, path, query, body, encoded, caller, params)
 
 
 # --- WebSocket frames ---------------------------------------------------------------------------------------
