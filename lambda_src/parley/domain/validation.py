@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from parley.errors import BadRequest, NotFound
@@ -75,16 +74,6 @@ def ascii_int(raw: str, what: str, code: str, minimum: int, maximum: int) -> int
     return int(raw)
 
 
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def is_time_zone(name: object) -> bool:
-    """Whether ``name`` is an IANA zone key (a tzdata folder such as ``America`` is not)."""
-    return isinstance(name, str) and name in _zone_names()
-
-
 @dataclass(frozen=True)
 class Field:
     """One field of a JSON object: its type, whether it is required and its limits."""
@@ -98,7 +87,8 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     nonblank: bool = False  # a string of only whitespace is refused
-    time_zone: bool = False  # an IANA time zone name
+    check: Callable[[str], bool] | None = None  # a last rule for strings (e.g. zones.is_time_zone)
+    check_hint: str = "has an invalid value"  # what the refusal says after the field's name
 
 
 def _check(name: str, value: Any, field: Field) -> Any:
@@ -122,8 +112,8 @@ def _check(name: str, value: Any, field: Field) -> Any:
             raise BadRequest(f"{name} must be one of {', '.join(sorted(field.choices))}", code="invalid_field")
         if field.pattern is not None and not field.pattern.fullmatch(value):
             raise BadRequest(f"{name} has an invalid format", code="invalid_field")
-        if field.time_zone and not is_time_zone(value):
-            raise BadRequest(f"{name} must be an IANA time zone name, e.g. Europe/Berlin", code="invalid_field")
+        if field.check is not None and not field.check(value):
+            raise BadRequest(f"{name} {field.check_hint}", code="invalid_field")
     if isinstance(value, int) and not isinstance(value, bool):
         if field.minimum is not None and value < field.minimum:
             raise BadRequest(f"{name} must be >= {field.minimum}", code="invalid_field")

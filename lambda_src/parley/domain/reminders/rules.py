@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from parley.domain import keys
+from parley.domain import keys, zones
 from parley.domain.clock import iso
-from parley.domain.validation import Field, is_time_zone, validate
+from parley.domain.validation import Field, validate
 from parley.errors import BadRequest
 
 CHANNELS = frozenset({"in_app", "email", "push"})
@@ -45,8 +45,8 @@ def parse_time(value: Any) -> datetime:
 
 def zone(name: Any) -> ZoneInfo:
     """The IANA time zone ``name``."""
-    if not is_time_zone(name):
-        raise BadRequest("timezone must be an IANA time zone name, e.g. Europe/Berlin", code="invalid_field")
+    if not zones.is_time_zone(name):
+        raise BadRequest(f"timezone {zones.HINT}", code="invalid_field")
     return ZoneInfo(name)
 
 
