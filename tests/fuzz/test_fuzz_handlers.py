@@ -92,7 +92,7 @@ def seed(table: Any) -> None:
             Item={
                 "PK": keys.room(room),
                 "SK": keys.message(now * 1000, "m1"),
-                "text": f"{SECRET} message",
+                "text": f"{SECRET} message" if room == ALICE_ROOM else "hello",
                 "user_id": owner,
                 "id": "m1",
                 "ts": now * 1000,
