@@ -22,7 +22,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup doctor build fmt lint validate docs test up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check
+.PHONY: help setup doctor build fmt lint validate docs test fuzz up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -91,6 +91,10 @@ test: $(VENV)/.installed ## Run every test tier (static, unit, plan, e2e); the R
 	$(need-terraform)
 	@$(PYTHON) build.py
 	@$(PY) -m pytest $(TEST_ARGS)
+
+fuzz: ## Long fuzz campaign: 500 random examples per HTTP route, WebSocket action and Cognito trigger (make test runs 6)
+	$(need-venv)
+	@PARLEY_FUZZ_PROFILE=campaign $(PY) -m pytest tests/fuzz -n 2 $(TEST_ARGS)
 
 up: $(VENV)/.installed build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)

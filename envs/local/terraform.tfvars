@@ -17,3 +17,5 @@ site = { enabled = true }
 
 # Both app presets, so the local stack (and its tests) serve every generated route.
 app_declarations = ["../../apps/plydojo/app.json", "../../apps/kefir/app.json"]
+# Every local client is 127.0.0.1: the per-IP sign-in limit would count them all together.
+auth = { sign_in_limits = { per_source_ip = 1000 } }

@@ -143,7 +143,7 @@ variable "app_secrets" {
 }
 
 variable "auth" {
-  description = "Sign-in settings: the sign-in methods (\"email_otp\", \"google\" or both), e-mail code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google's OAuth client and the identity pool, whose signed-in users may write their own users/<sub>/ prefix of the uploads bucket (deletion protection follows data_protection_enabled)."
+  description = "Sign-in settings: the sign-in methods (\"email_otp\", \"google\" or both), e-mail code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, sign-in abuse limits, Google's OAuth client and the identity pool, whose signed-in users may write their own users/<sub>/ prefix of the uploads bucket (deletion protection follows data_protection_enabled)."
   type = object({
     sign_in_methods        = optional(list(string))
     sign_in_mode           = optional(string)
@@ -158,6 +158,13 @@ variable "auth" {
     id_token_minutes       = optional(number)
     refresh_token_days     = optional(number)
     auto_sign_up           = optional(bool)
+    sign_in_limits = optional(object({
+      window_seconds         = optional(number)
+      per_address            = optional(number)
+      per_source_ip          = optional(number)
+      new_accounts_per_day   = optional(number)
+      new_accounts_alarm_pct = optional(number)
+    }))
     google = optional(object({
       client_id     = optional(string)
       domain_prefix = optional(string)

@@ -51,7 +51,24 @@ class UnsupportedMediaType(AppError):
 
 
 class TooManyRequests(AppError):
+    """429; ``retry_after_seconds`` (when known) becomes the answer's ``Retry-After`` header."""
+
     code = "too_many_requests"
+
+    def __init__(self, message: str, code: str | None = None, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message, code)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class MalformedEvent(Exception):
+    """A field only the platform writes (API Gateway's connection id, authorizer context) is missing or malformed.
+
+    Not a client mistake: handlers log it and answer a plain 500, once, with no retry.
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"malformed platform event: {field}")
+        self.field = field
 
 
 STATUS: dict[type[AppError], int] = {

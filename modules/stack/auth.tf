@@ -84,6 +84,11 @@ locals {
     AUTH_SIGN_IN_MODE    = var.auth.sign_in_mode
     AUTH_SESSION_MINUTES = tostring(local.auth_session_minutes)
     AUTH_AUTO_SIGN_UP    = tostring(var.auth.auto_sign_up)
+    # Sign-in abuse limits (docs/auth.md): counters in the table, removed by TTL.
+    AUTH_LOGIN_WINDOW_SECONDS = tostring(var.auth.sign_in_limits.window_seconds)
+    AUTH_LOGINS_PER_ADDRESS   = tostring(var.auth.sign_in_limits.per_address)
+    AUTH_LOGINS_PER_SOURCE_IP = tostring(var.auth.sign_in_limits.per_source_ip)
+    AUTH_NEW_ACCOUNTS_PER_DAY = tostring(var.auth.sign_in_limits.new_accounts_per_day)
   }
   auth_sign_up_statements = {
     auth_create_users = {
@@ -94,8 +99,33 @@ locals {
       actions   = ["dynamodb:PutItem"]
       resources = [module.table.table_arn]
     }
+    # The sign-in limit counters: atomic conditional increments.
+    auth_sign_in_limits = {
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [module.table.table_arn]
+    }
   }
   auth_public_statements = local.auth_email ? local.auth_sign_up_statements : {}
+}
+
+# Near the day's new-account cap: the api_public function reports the day's
+# count after each new account (embedded metric format, parley/handlers/public_auth.py).
+resource "aws_cloudwatch_metric_alarm" "new_accounts" {
+  count = var.monitoring.alarms_enabled ? 1 : 0
+
+  alarm_name          = "${var.name_prefix}-new-accounts-near-cap"
+  alarm_description   = "New accounts today reached ${var.auth.sign_in_limits.new_accounts_alarm_pct}% of the daily cap (${var.auth.sign_in_limits.new_accounts_per_day}); at the cap, unknown addresses get no account."
+  namespace           = "parley"
+  metric_name         = "NewAccountsToday"
+  dimensions          = { service = "parley", stage = var.name_prefix }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = ceil(var.auth.sign_in_limits.new_accounts_per_day * var.auth.sign_in_limits.new_accounts_alarm_pct / 100)
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [module.monitoring.topic_arn]
+  ok_actions          = [module.monitoring.topic_arn]
 }
 
 module "cognito" {

@@ -1,5 +1,5 @@
 variable "auth" {
-  description = "Sign-in settings: the sign-in methods (\"email_otp\", \"google\" or both), e-mail code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, Google's OAuth client and the identity pool, whose signed-in users may write their own users/<sub>/ prefix of the uploads bucket (deletion protection follows data_protection_enabled)."
+  description = "Sign-in settings: the sign-in methods (\"email_otp\", \"google\" or both), e-mail code delivery mode, sender, pool tier and threat protection, MFA, token lifetimes, sign-up at first login, sign-in abuse limits, Google's OAuth client and the identity pool, whose signed-in users may write their own users/<sub>/ prefix of the uploads bucket (deletion protection follows data_protection_enabled)."
   type = object({
     sign_in_methods        = optional(list(string), ["email_otp"])
     sign_in_mode           = optional(string, "custom_auth")
@@ -14,6 +14,14 @@ variable "auth" {
     id_token_minutes       = optional(number, 60)
     refresh_token_days     = optional(number, 30)
     auto_sign_up           = optional(bool, true)
+    # /auth/login per window and source IP / address (429 + Retry-After), and new accounts per UTC day.
+    sign_in_limits = optional(object({
+      window_seconds         = optional(number, 900)
+      per_address            = optional(number, 5)
+      per_source_ip          = optional(number, 30)
+      new_accounts_per_day   = optional(number, 1000)
+      new_accounts_alarm_pct = optional(number, 80)
+    }), {})
     google = optional(object({
       client_id     = optional(string)
       domain_prefix = optional(string)
@@ -24,6 +32,36 @@ variable "auth" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition = alltrue([
+      for v in values(var.auth.sign_in_limits) : v != null && floor(v) == v && v >= 1
+    ])
+    error_message = "auth.sign_in_limits values must be whole numbers >= 1."
+  }
+
+  validation {
+    condition     = var.auth.sign_in_limits.window_seconds >= 60 && var.auth.sign_in_limits.window_seconds <= 86400
+    error_message = "auth.sign_in_limits.window_seconds must be between 60 and 86400 (one minute to one day)."
+  }
+
+  validation {
+    condition = (
+      var.auth.sign_in_limits.per_address <= 1000 && var.auth.sign_in_limits.per_source_ip <= 100000 &&
+      var.auth.sign_in_limits.per_source_ip >= var.auth.sign_in_limits.per_address
+    )
+    error_message = "auth.sign_in_limits: per_address must be at most 1000, per_source_ip at most 100000 and at least per_address (one client signs in more than one address)."
+  }
+
+  validation {
+    condition     = var.auth.sign_in_limits.new_accounts_per_day <= 1000000
+    error_message = "auth.sign_in_limits.new_accounts_per_day must be between 1 and 1000000."
+  }
+
+  validation {
+    condition     = var.auth.sign_in_limits.new_accounts_alarm_pct <= 100
+    error_message = "auth.sign_in_limits.new_accounts_alarm_pct must be a percentage between 1 and 100."
+  }
 }
 
 variable "google_client_secret" {

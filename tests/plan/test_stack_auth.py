@@ -148,3 +148,22 @@ def test_envs_prod_protects_and_watches_the_pool_and_dev_does_not(plans: PlanSes
     assert pools["prod"]["user_pool_tier"] == "PLUS"
     assert pools["dev"]["deletion_protection"] == "INACTIVE"
     assert pools["dev"]["user_pool_add_ons"][0]["advanced_security_mode"] == "OFF"
+
+
+def test_stack_auth_prod_alarms_near_the_daily_new_account_cap(plans: PlanSession) -> None:
+    prod, dev = index_plan(plans.envs["prod"]), index_plan(plans.envs["dev"])
+    # The alarm reads the metric the function writes (parley/handlers/public_auth.py), at 80 % of the cap
+    (alarm,) = [v["values"] for a, v in prod.items() if a.endswith("aws_cloudwatch_metric_alarm.new_accounts[0]")]
+    assert (alarm["alarm_name"], alarm["namespace"], alarm["metric_name"]) == (
+        "parley-prod-new-accounts-near-cap",
+        "parley",
+        "NewAccountsToday",
+    )
+    assert alarm["dimensions"] == {"service": "parley", "stage": "parley-prod"}
+    assert (alarm["statistic"], alarm["threshold"], alarm["comparison_operator"]) == (
+        "Maximum",
+        800,
+        "GreaterThanOrEqualToThreshold",
+    )
+    # Alarms are off in dev
+    assert not [a for a in dev if "new_accounts" in a]

@@ -12,10 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from parley.adapters import aws, cognito
-from parley.domain import keys, otp
+from parley.domain import keys, limits, otp
 from parley.handlers import api_public
 from tests.unit.auth_support import SENDER_ENV, TriggerDrivenCognito, code_in, sent_messages
 from tests.unit.conftest import http_event, response_json
@@ -190,7 +191,8 @@ def test_public_auth_unknown_email_answers_like_a_known_one(engine, lambda_conte
     assert status == 401 and body["error"] == "wrong_code"
 
 
-def test_public_auth_send_limit_answers_429(engine, lambda_context) -> None:  # type: ignore[no-untyped-def]
+def test_public_auth_send_limit_answers_429(engine, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AUTH_LOGINS_PER_ADDRESS", str(otp.MAX_SENDS_PER_WINDOW + 1))  # the mail limit comes first
     for _ in range(otp.MAX_SENDS_PER_WINDOW):
         login("ada@example.com", lambda_context)
     status, body = post("/auth/login", {"email": "ada@example.com"}, lambda_context)
@@ -210,6 +212,12 @@ SESSION = "A" * 40
         ("/auth/login", {"email": "not-an-email"}, 400, "invalid_email"),
         ("/auth/login", {"email": "a@b"}, 400, "invalid_email"),
         ("/auth/login", {"email": "x" * 250 + "@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "x" * 65 + "@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "a..b@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": ".ab@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "ab.@example.com"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "ab@example.123"}, 400, "invalid_email"),
+        ("/auth/login", {"email": "ab@example.com", "x": "\ud800"}, 400, "invalid_json"),
         ("/auth/login", {"email": "a@example.com", "pad": "x" * 70_000}, 413, "payload_too_large"),
         ("/auth/verify", {"email": "a@example.com", "code": "123456"}, 400, "missing_field"),
         ("/auth/verify", {"email": "a@example.com", "session": "short", "code": "123456"}, 400, "invalid_session"),
@@ -230,7 +238,26 @@ def test_public_auth_bad_input_is_a_stable_4xx_json_error(engine, lambda_context
     assert sent_messages() == []
 
 
-def test_public_auth_native_mode_uses_cognito_email_otp(app_env, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_public_auth_an_address_cognito_refuses_is_a_400_and_creates_nothing(
+    engine, table, lambda_context, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a pool that refuses an address our own check lets through
+    def refuse(**kwargs: Any) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "InvalidParameterException", "Message": "Invalid email address format."}},
+            "AdminCreateUser",
+        )
+
+    monkeypatch.setattr(engine.real, "admin_create_user", refuse)
+    # When it signs in
+    status, body = post("/auth/login", {"email": "ada+x@example.com"}, lambda_context)
+    # Then the answer is the address error, no mail went out and no profile was written
+    assert (status, body["error"]) == (400, "invalid_email")
+    assert sent_messages() == []
+    assert not [i for i in table.scan()["Items"] if i["SK"] == keys.PROFILE]
+
+
+def test_public_auth_native_mode_uses_cognito_email_otp(table, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Given the native EMAIL_OTP mode
     for key, value in {
         "USER_POOL_ID": "us-east-1_Pool",
@@ -289,3 +316,74 @@ def test_public_auth_native_mode_uses_cognito_email_otp(app_env, lambda_context,
     }
     assert status == 200
     stub.assert_no_pending_responses()
+
+
+# --- sign-in abuse limits -------------------------------------------------------------------------------------
+
+
+def login_response(email: str, context: Any, source_ip: str = "203.0.113.7") -> dict[str, Any]:
+    event = http_event("POST", "/auth/login", {"email": email})
+    event["requestContext"]["http"]["sourceIp"] = source_ip
+    return api_public.handler(event, context)  # type: ignore[no-any-return]
+
+
+def test_public_auth_login_limit_per_address_is_429_with_retry_after_for_known_and_unknown_alike(
+    engine, table, lambda_context, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a limit of 3 sign-ins per address and window, and one address that has a user already
+    monkeypatch.setenv("AUTH_LOGINS_PER_ADDRESS", "3")
+    login("known@example.com", lambda_context)
+    refused = {}
+    for address, used in (("known@example.com", 1), ("unknown@example.com", 0)):
+        for _ in range(3 - used):
+            assert login_response(address, lambda_context)["statusCode"] == 200
+        # When the address signs in once more in the window
+        response = login_response(address, lambda_context)
+        refused[address] = (response["statusCode"], response_json(response), response["headers"]["Retry-After"])
+    # Then both answers are the same 429 with the seconds left in the window
+    (known, unknown) = refused.values()
+    assert known[:2] == unknown[:2] == (429, {"error": "rate_limited", "message": known[1]["message"]})
+    assert all(1 <= int(r[2]) <= 900 for r in refused.values())
+    # And no mail was sent for the refused requests: 3 to each address
+    assert (
+        sorted(m.destinations["ToAddresses"][0] for m in sent_messages())
+        == ["known@example.com"] * 3 + ["unknown@example.com"] * 3
+    )
+
+
+def test_public_auth_login_limit_per_source_ip_counts_every_address(engine, lambda_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AUTH_LOGINS_PER_SOURCE_IP", "3")
+    for n in range(3):
+        assert login_response(f"user{n}@example.com", lambda_context)["statusCode"] == 200
+    # One client trying a fourth address is refused; another client is not
+    assert login_response("user3@example.com", lambda_context)["statusCode"] == 429
+    assert login_response("user3@example.com", lambda_context, source_ip="198.51.100.9")["statusCode"] == 200
+
+
+def test_public_auth_daily_new_account_cap_creates_no_user_and_reveals_nothing(
+    engine, table, lambda_context, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    # Given a cap of one new account a day
+    monkeypatch.setenv("AUTH_NEW_ACCOUNTS_PER_DAY", "1")
+    first = login_response("first@example.com", lambda_context)
+    assert '"NewAccountsToday":[1.0]' in capsys.readouterr().out  # the metric the alarm reads
+    login("first@example.com", lambda_context)  # an address with a user takes no slot
+    # When a second new address signs in
+    second = login_response("second@example.com", lambda_context)
+    # Then it gets the same answer as any address, but no user, no profile and no mail
+    assert (first["statusCode"], second["statusCode"]) == (200, 200)
+    assert set(response_json(second)) == set(response_json(first)) == {"session", "delivery", "expires_in"}
+    with pytest.raises(ClientError):
+        engine.real.admin_get_user(UserPoolId=engine.user_pool_id, Username="second@example.com")
+    assert [m.destinations["ToAddresses"] for m in sent_messages()] == [["first@example.com"]] * 2
+    day = limits.day_of(int(time.time()))
+    count = table.get_item(Key={"PK": keys.new_accounts(day), "SK": keys.COUNT})["Item"]
+    assert count["accounts"] == 1 and count["TTL"] > time.time() + 86_400
+
+
+def test_limits_window_and_retry_after() -> None:
+    limit = limits.Limit(limits.ADDRESS, 5, 900)
+    assert limit.window_start(1800 + 100) == 1800
+    assert limit.retry_after(1800 + 100) == 800
+    assert limit.retry_after(1800 + 899) == 1
+    assert limits.refused(limit, 1800).retry_after_seconds == 900

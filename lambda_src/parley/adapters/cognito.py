@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from parley.adapters import aws
-from parley.errors import AppError, TooManyRequests, Unauthorized
+from parley.errors import AppError, BadRequest, TooManyRequests, Unauthorized
 
 CUSTOM_AUTH = "custom_auth"
 NATIVE_EMAIL_OTP = "native_email_otp"
@@ -57,8 +57,16 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def _translate(error: ClientError, unauthorized: AppError) -> AppError:
+def _refused_address() -> BadRequest:
+    """Cognito refused an address our own check let through (its rules for names and attributes differ)."""
+    return BadRequest("'email' is not a valid email address", code="invalid_email")
+
+
+def _translate(error: ClientError, unauthorized: AppError, invalid: AppError | None = None) -> AppError:
+    """The AppError for a Cognito error code; ``invalid`` answers InvalidParameterException (else ``unauthorized``)."""
     code = _code(error)
+    if code == "InvalidParameterException":
+        return invalid or unauthorized
     if code in _THROTTLED:
         return TooManyRequests("too many sign-in attempts; try again later", code="too_many_requests")
     if code == "UserLambdaValidationException":
@@ -92,7 +100,7 @@ def ensure_user(user_pool_id: str, email: str) -> dict[str, str] | None:
     except ClientError as error:
         if _code(error) == "UsernameExistsException":
             return None
-        raise _translate(error, Unauthorized("sign-in failed", code="sign_in_failed")) from None
+        raise _translate(error, Unauthorized("sign-in failed", code="sign_in_failed"), _refused_address()) from None
     _client().admin_set_user_password(
         UserPoolId=user_pool_id, Username=email, Password=_random_password(), Permanent=True
     )
@@ -109,7 +117,9 @@ def start_sign_in(client_id: str, email: str, mode: str) -> str:
     try:
         response = _client().initiate_auth(ClientId=client_id, AuthFlow=flow, AuthParameters=parameters)
     except ClientError as error:
-        raise _translate(error, Unauthorized("sign-in failed; start again", code="sign_in_failed")) from None
+        raise _translate(
+            error, Unauthorized("sign-in failed; start again", code="sign_in_failed"), _refused_address()
+        ) from None
     session = (response or {}).get("Session")
     if not session:
         raise RuntimeError("Cognito started no challenge session (are the auth triggers wired?)")

@@ -19,7 +19,7 @@ DEVICE_FIELDS = {
     "token": Field(str, max_length=256, pattern=re.compile(r"Expo(nent)?PushToken\[[A-Za-z0-9_-]{10,200}\]")),
     "platform": Field(str, choices=frozenset({"ios", "android", "web"})),
 }
-NOTIFICATION_ID = re.compile(r"(\d{13})-([A-Za-z0-9_-]{1,64})")
+NOTIFICATION_ID = re.compile(r"([0-9]{13})-([A-Za-z0-9_-]{1,64})")
 
 
 def new_device(body: dict[str, Any], user_id: str, now_iso: str) -> dict[str, Any]:

@@ -154,6 +154,25 @@ def call(started_at: int, session_id: str) -> str:
     return f"{CALL_PREFIX}{started_at:010d}#{session_id}"
 
 
+# Sign-in limits (domain/limits.py): a fixed-window counter LIMIT#{scope}#{digest} / WINDOW#{start}
+# per address or source IP (the digest keeps addresses out of keys), and NEW_ACCOUNTS#{day} / COUNT.
+
+
+def limit(scope: str, value: str) -> str:
+    return f"LIMIT#{scope}#{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+
+
+def limit_window(start: int) -> str:
+    return f"WINDOW#{start}"
+
+
+def new_accounts(day: str) -> str:
+    return f"NEW_ACCOUNTS#{day}"
+
+
+COUNT = "COUNT"
+
+
 def shard_of(item_id: str, shard_count: int) -> int:
     """A stable shard for an id, so the item always lives in one ``DUE#`` partition."""
     return zlib.crc32(item_id.encode()) % shard_count

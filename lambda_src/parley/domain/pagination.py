@@ -13,6 +13,7 @@ import binascii
 import json
 from typing import Any
 
+from parley.domain.validation import ascii_int, parse_json
 from parley.errors import BadRequest
 
 Page = tuple[list[dict[str, Any]], dict[str, Any] | None]  # items, the key the next page starts after
@@ -38,8 +39,8 @@ def decode(cursor: str | None, *, key_names: frozenset[str], partition: tuple[st
     if len(cursor) > MAX_CURSOR_CHARS:
         raise BadRequest("cursor is too long", code="invalid_cursor")
     try:
-        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
+        value = parse_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), "cursor")
+    except (binascii.Error, ValueError, BadRequest):
         raise BadRequest("cursor is not valid", code="invalid_cursor") from None
     if (
         not isinstance(value, dict)
@@ -54,6 +55,4 @@ def decode(cursor: str | None, *, key_names: frozenset[str], partition: tuple[st
 def limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadRequest(f"limit must be an integer between 1 and {MAX_LIMIT}", code="invalid_limit")
-    return int(raw)
+    return ascii_int(raw, "limit", "invalid_limit", 1, MAX_LIMIT)

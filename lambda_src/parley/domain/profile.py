@@ -1,9 +1,8 @@
-"""The user profile item (created once, when a user is confirmed), and which profile and settings fields a
-user may set, with their limits."""
+"""The user profile item (created once, when a user is confirmed), and which profile fields a user may set,
+with their limits (settings: domain/user_settings.py)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from parley.domain import keys
@@ -18,22 +17,6 @@ PROFILE_FIELDS = {
     "avatar_key": Field(str, max_length=512),
 }
 
-SETTINGS_FIELDS = {
-    "theme": Field(str, required=False, choices=frozenset({"light", "dark", "system"})),
-    "language": Field(str, required=False, pattern=re.compile(r"[a-z]{2}(-[A-Z]{2})?")),
-    "time_zone": Field(str, required=False, max_length=64, pattern=re.compile(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}")),
-    "notifications_enabled": Field(bool, required=False),
-    "email_reminders": Field(bool, required=False),
-}
-
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "theme": "system",
-    "language": "en",
-    "time_zone": "UTC",
-    "notifications_enabled": True,
-    "email_reminders": False,
-}
-
 
 def profile_changes(body: dict[str, Any], user_id: str) -> dict[str, Any]:
     """The validated fields of a PATCH /me body; an avatar key must have the form of one of the user's uploads
@@ -42,11 +25,6 @@ def profile_changes(body: dict[str, Any], user_id: str) -> dict[str, Any]:
     if "avatar_key" in changes:
         upload_key_of(changes["avatar_key"], user_id, "avatar_key")
     return changes
-
-
-def settings_document(body: dict[str, Any]) -> dict[str, Any]:
-    """A full settings document from a PUT body: given fields over the defaults."""
-    return {**DEFAULT_SETTINGS, **validate(body, SETTINGS_FIELDS)}
 
 
 def display_name(email: str, name: str | None) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from parley.domain.files import upload_key_of
+from parley.domain.validation import ID_PATTERN, parse_json, utf8
 from parley.errors import BadRequest, NotFound, PayloadTooLarge
 
 MAX_FRAME_BYTES = 100 * 1024  # below API Gateway's 128 KB message limit
@@ -36,7 +36,6 @@ ACTIONS = ROOM_ACTIONS | RELAY_ACTIONS | {"ping"}
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
@@ -51,13 +50,10 @@ class Frame:
 
 def parse_frame(body: str | bytes | None, max_bytes: int = MAX_FRAME_BYTES) -> Frame:
     """A client frame, or an AppError (frame_too_large, invalid_json, missing_field, unknown_action)."""
-    raw = body.encode() if isinstance(body, str) else (body or b"")
+    raw = utf8(body, "the frame") if isinstance(body, str) else (body or b"")
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"frames are limited to {max_bytes} bytes", code="frame_too_large")
-    try:
-        value = json.loads(raw) if raw.strip() else None
-    except ValueError:
-        raise BadRequest("the frame is not valid JSON", code="invalid_json") from None
+    value = parse_json(raw, "the frame") if raw.strip() else None
     if not isinstance(value, dict):
         raise BadRequest("a frame is a JSON object", code="invalid_json")
     ref = value.get("ref")
@@ -80,7 +76,7 @@ def _field(frame: Frame, name: str) -> Any:
 def identifier(frame: Frame, name: str) -> str:
     """A room or relay id: 1-64 letters, digits, '-' or '_'."""
     value = _field(frame, name)
-    if not isinstance(value, str) or not _ID.fullmatch(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise BadRequest(f"'{name}' must be 1-64 letters, digits, '-' or '_'", code="invalid_field")
     return value
 

@@ -9,13 +9,15 @@ from parley.domain.otp import is_code
 from parley.errors import BadRequest
 
 MAX_EMAIL_LENGTH = 254
+MAX_LOCAL_PART_LENGTH = 64
 MIN_SESSION_LENGTH = 20
 MAX_SESSION_LENGTH = 4096
 MAX_REFRESH_TOKEN_LENGTH = 8192
 
-_EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
+# RFC 5321 dot-atom local part (no leading, trailing or doubled dot) @ host names with a letter TLD.
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?")
 _TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
 
@@ -31,7 +33,8 @@ def _string(body: dict[str, Any], name: str) -> str:
 def email(body: dict[str, Any]) -> str:
     """The normalised (trimmed, lower-case) email address of the request."""
     value = _string(body, "email").strip().lower()
-    if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(value):
+    local = value.split("@", 1)[0]
+    if len(value) > MAX_EMAIL_LENGTH or len(local) > MAX_LOCAL_PART_LENGTH or not _EMAIL.fullmatch(value):
         raise BadRequest("'email' is not a valid email address", code="invalid_email")
     return value
 

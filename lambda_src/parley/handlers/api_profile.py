@@ -6,7 +6,7 @@ from typing import Any
 
 from parley.adapters import files as s3files
 from parley.adapters.users import Users
-from parley.domain import clock, files, profile
+from parley.domain import clock, files, profile, user_settings
 from parley.domain.validation import public_item
 from parley.handlers.api_common import settings, table
 from parley.handlers.http import caller_id, json_body, new_router
@@ -42,12 +42,12 @@ def patch_me() -> dict[str, Any]:
 def get_settings() -> dict[str, Any]:
     item = Users(table()).settings(caller_id(router)) or {}
     stored = public_item(item, hide=frozenset({"updated_at"}))
-    return {**profile.DEFAULT_SETTINGS, **{k: v for k, v in stored.items() if k in profile.SETTINGS_FIELDS}}
+    return {**user_settings.DEFAULT_SETTINGS, **{k: v for k, v in stored.items() if k in user_settings.SETTINGS_FIELDS}}
 
 
 @router.put("/me/settings")
 def put_settings() -> dict[str, Any]:
     user_id = caller_id(router)
-    document = profile.settings_document(json_body(router))
+    document = user_settings.settings_document(json_body(router))
     Users(table()).put_settings(user_id, {**document, "updated_at": clock.now_iso()})
     return document

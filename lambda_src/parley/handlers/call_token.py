@@ -12,6 +12,7 @@ from parley.adapters import secrets
 from parley.adapters.sessions import Sessions
 from parley.adapters.table import Table
 from parley.domain import calls
+from parley.domain.validation import ID_PATTERN
 from parley.errors import NotFound
 from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body
 from parley.settings import BaseSettings, env, load, settings_class
@@ -36,7 +37,11 @@ def token(session_id: str) -> dict[str, Any]:
     name = calls.display_name(optional_json_body(app))
     now = int(time.time())
 
-    session = Sessions(Table(settings.table_name)).get(session_id, consistent=True) if len(session_id) <= 64 else None
+    session = (
+        Sessions(Table(settings.table_name)).get(session_id, consistent=True)
+        if ID_PATTERN.fullmatch(session_id)
+        else None
+    )
     if session is None:
         raise NotFound("no such call", code="session_not_found")
     calls.check_participant(session, user_id, now)

@@ -27,7 +27,7 @@ from parley.adapters.users import Users
 from parley.adapters.websocket import Delivery, FanOutResult
 from parley.domain import clock, files, realtime
 from parley.domain.realtime import Frame
-from parley.errors import AppError, Forbidden
+from parley.errors import AppError, Forbidden, MalformedEvent
 from parley.settings import BaseSettings, env, load, settings_class
 
 logger = Logger(service="parley")
@@ -277,12 +277,26 @@ def management_endpoint(settings: WsSettings, request_context: dict[str, Any]) -
     return f"https://{request_context['domainName']}/{request_context['stage']}"
 
 
+def platform_context(event: Any) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """(requestContext, connection id, authorizer context) of an API Gateway event, or MalformedEvent."""
+    request_context = event.get("requestContext") if isinstance(event, dict) else None
+    if not isinstance(request_context, dict):
+        raise MalformedEvent("requestContext")
+    connection_id = request_context.get("connectionId")
+    if not isinstance(connection_id, str) or not connection_id:
+        raise MalformedEvent("requestContext.connectionId")
+    authorizer = request_context.get("authorizer") or {}
+    if not isinstance(authorizer, dict):
+        raise MalformedEvent("requestContext.authorizer")
+    return request_context, connection_id, authorizer
+
+
 def route(event: dict[str, Any]) -> dict[str, Any]:
     settings = load(WsSettings)
-    request_context = event.get("requestContext") or {}
+    request_context, connection_id, authorizer = platform_context(event)
     session = Session(
-        connection_id=str(request_context["connectionId"]),
-        authorizer=dict(request_context.get("authorizer") or {}),
+        connection_id=connection_id,
+        authorizer=authorizer,
         endpoint=management_endpoint(settings, request_context),
         table=Table(settings.table_name),
         settings=settings,
@@ -299,6 +313,10 @@ def route(event: dict[str, Any]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         return route(event)
+    except MalformedEvent as error:
+        # Only API Gateway writes these fields: nobody to answer, nothing to retry.
+        logger.error("malformed platform event", extra={"field": error.field})
+        return {"statusCode": 500}
     except Exception:  # outermost guard: log it, tell the sender, never leak internals
         logger.exception("ws invocation failed", extra={"route": (event.get("requestContext") or {}).get("routeKey")})
         request_context = event.get("requestContext") or {}
