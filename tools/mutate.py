@@ -94,7 +94,7 @@ class Equivalent:
 
 def module_file(name: str) -> Path | None:
     """The file of a first-party module (parley.* under lambda_src, tests.*), or None."""
-    base = SOURCE if name.split(".")[0] == "parley" else ROOT
+    base = SOURCE if name.split(".", maxsplit=1)[0] == "parley" else ROOT
     path = base.joinpath(*name.split("."))
     for candidate in (path.with_suffix(".py"), path / "__init__.py"):
         if candidate.is_file():
