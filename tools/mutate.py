@@ -284,7 +284,7 @@ class Report:
     @property
     def ratio(self) -> float:
         detected = sum(self.counts[s] for s in DETECTED)
-        return 100.0 * detected / self.considered if self.considered else 100.0
+        return 100.0 * detected / self.considered if self.considered else 0.0
 
 
 def classify(mutants: list[Mutant], equivalents: list[Equivalent], check_stale: bool) -> Report:
