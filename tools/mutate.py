@@ -115,10 +115,10 @@ def reaches(path: Path, packages: tuple[str, ...], seen: set[Path] | None = None
     return False
 
 
-def unit_test_files() -> list[str]:
-    """The test files of tests/unit whose imports reach the mutated packages (the others cannot kill a mutant)."""
-    files = sorted((ROOT / "tests" / "unit").glob("test_*.py"))
-    return [path.relative_to(ROOT).as_posix() for path in files if reaches(path, PACKAGES)]
+def unreachable_test_files(tests: Path) -> list[str]:
+    """The test files of <tests>/unit whose imports do not reach the mutated packages: they cannot kill a mutant."""
+    files = sorted((tests / "unit").glob("test_*.py"))
+    return [f"tests/unit/{path.name}" for path in files if not reaches(path, PACKAGES)]
 
 
 def toml_value(value: Any) -> str:
@@ -126,7 +126,7 @@ def toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def workspace_config(test_files: list[str]) -> str:
+def workspace_config(ignored: list[str]) -> str:
     """build/mutate/pyproject.toml: the repository's pytest settings, and mutmut's."""
     pytest_ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     pytest_settings = {
@@ -139,8 +139,14 @@ def workspace_config(test_files: list[str]) -> str:
         "source_paths": ["src/parley"],
         "only_mutate": [f"src/{p.replace('.', '/')}/*" for p in PACKAGES],
         "also_copy": ["src", "tools", "modules/dynamodb"],
-        "pytest_add_cli_args": ["-p", "tools.mutate_select"],
-        "pytest_add_cli_args_test_selection": test_files,
+        # The plugins left out only report on a run (unraisable exceptions, thread errors): they cost a full
+        # garbage collection per run and judge no mutant.
+        "pytest_add_cli_args": [
+            *("-p", "tools.mutate_select", "-p", "no:unraisableexception", "-p", "no:threadexception"),
+            *(f"--ignore={path}" for path in ignored),
+        ],
+        # The folder, not a list of files: a test file added later joins the next run without resetting it.
+        "pytest_add_cli_args_test_selection": ["tests/unit"],
         # Test set-up (moto) is not in mutmut's per-test durations: leave it room before calling a timeout.
         "timeout_constant": 10.0,
         "use_git_change_detection": False,
@@ -153,15 +159,21 @@ def workspace_config(test_files: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def prepare(fresh: bool) -> None:
+def prepare(fresh: bool, tests: Path) -> None:
+    """build/mutate with its links (``tests`` to ``tests``, another revision's tests for a comparison)."""
+    if not (tests / "unit" / "conftest.py").is_file():
+        raise ToolError(f"{tests} has no unit/conftest.py: --tests names a copy of the tests folder")
     if fresh and MUTANTS.exists():
         shutil.rmtree(MUTANTS)
     WORK.mkdir(parents=True, exist_ok=True)
-    for link, target in LINKS.items():
+    targets = {link: ROOT / folder for link, folder in LINKS.items()} | {"tests": tests}
+    for link, target in targets.items():
         path = WORK / link
+        if path.is_symlink() and path.resolve() != target.resolve():
+            path.unlink()
         if not path.is_symlink():
-            path.symlink_to(Path("..") / ".." / target, target_is_directory=True)
-    (WORK / "pyproject.toml").write_text(workspace_config(unit_test_files()))
+            path.symlink_to(target.resolve(), target_is_directory=True)
+    (WORK / "pyproject.toml").write_text(workspace_config(unreachable_test_files(ROOT / "tests")))
 
 
 def run_mutmut(patterns: list[str], max_children: int, max_tests: int) -> None:
@@ -331,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="print the last run's report, run nothing")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
     parser.add_argument("--max-tests", type=int, default=8, help="tests run against one mutant (default 8)")
+    parser.add_argument("--tests", type=Path, default=ROOT / "tests", help="the tests folder to run (default tests/)")
     parser.add_argument("--min-ratio", type=float, default=90.0, help="exit 1 below this kill ratio (default 90)")
     args = parser.parse_args(argv)
     try:
@@ -344,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             if not patterns:
                 print("mutate: the last run left no live mutant")
         if not args.report and (full or patterns):
-            prepare(fresh=full)
+            prepare(fresh=full, tests=args.tests)
             run_mutmut(patterns, args.max_children, args.max_tests)
         mutants = read_results()
         if args.patterns:

@@ -8,7 +8,12 @@ surviving mutant cost the whole suite. This plugin, loaded with
 at most ``PARLEY_MUTATE_MAX_TESTS`` of them: first the tests of the mutated
 module's own test files (the files under ``tests/unit`` that import it, directly
 or through a helper of that folder), then the rest, each group fastest first.
-Outside a mutant run (stats, clean run) it changes nothing.
+Outside a mutant run (stats, clean run) it changes no selection.
+
+It also makes every botocore ``Loader`` of the process share one cache: each
+unit test opens a fresh boto3 session (``aws.reset()``), whose new loader would
+read the service models from disk again, which costs most of a moto test. The
+data read is the same; only the reading happens once per process.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +99,26 @@ def choose(
 def max_tests() -> int:
     raw = os.environ.get(MAX_TESTS_VARIABLE, "")
     return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_TESTS
+
+
+def share_botocore_loader_cache() -> None:
+    from botocore import loaders  # noqa: PLC0415 - imported only where boto3 is installed
+
+    if getattr(loaders.Loader, "_parley_shared_cache", None) is not None:
+        return
+    shared: dict[Any, Any] = {}
+    original = loaders.Loader.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._cache = shared
+
+    loaders.Loader.__init__ = init
+    loaders.Loader._parley_shared_cache = shared
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_botocore_loader_cache()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
