@@ -22,7 +22,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup doctor build fmt lint validate docs test fuzz up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check
+.PHONY: help setup doctor build fmt lint validate docs test fuzz up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check mutate
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -51,6 +51,15 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	@echo "parley: creating $(LINT_VENV) with the pinned workflow linters"
 	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
 	@$(PYTHON) -m tools.workflow_lint --install $(LINT_VENV)
+	@touch $@
+
+# mutmut (make mutate only) gets its own venv too, so 'make test' never loads it.
+MUTATE_VENV := .venv-mutate
+$(MUTATE_VENV)/.installed: requirements-mutate.txt requirements-dev.txt lambda_src/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+"; exit 1; }
+	@echo "parley: creating $(MUTATE_VENV) with the pinned mutation tester"
+	@test -x $(MUTATE_VENV)/bin/python || $(PYTHON) -m venv $(MUTATE_VENV)
+	@$(MUTATE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mutate.txt
 	@touch $@
 
 setup: $(VENV)/.installed ## Create .venv with the pinned Python tools (idempotent; 'make lint' adds its own scanners)
@@ -95,6 +104,9 @@ test: $(VENV)/.installed ## Run every test tier (static, unit, plan, e2e); the R
 fuzz: ## Long fuzz campaign: 500 random examples per HTTP route, WebSocket action and Cognito trigger (make test runs 6)
 	$(need-venv)
 	@PARLEY_FUZZ_PROFILE=campaign $(PY) -m pytest tests/fuzz -n 2 $(TEST_ARGS)
+
+mutate: $(MUTATE_VENV)/.installed ## Mutation testing of parley's domain and adapters (mutmut; hours on 2 cores): kill ratio + live mutants
+	@$(MUTATE_VENV)/bin/python -m tools.mutate $(MUTATE_ARGS)
 
 up: $(VENV)/.installed build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)

@@ -162,6 +162,8 @@ STRATEGIES: dict[str, RouteStrategy] = {
     "GET /match/status": RouteStrategy(),
     "DELETE /match/ticket": RouteStrategy(),
     "POST /calls/{sessionId}/token": RouteStrategy(params={"sessionId": ids}, body={"name": text}),
+    "POST /calls/{sessionId}/end": RouteStrategy(params={"sessionId": ids}),
+    "GET /calls": RouteStrategy(query=pages),
 }
 
 
@@ -214,7 +216,15 @@ ACTION_FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "ping": {},
     "join": {"room": ids},
     "leave": {"room": ids},
-    "send": {"room": ids, "text": text},
+    "send": {
+        "room": ids,
+        "text": text,
+        "type": st.sampled_from(["text", "image", "file", "system", "video"]),
+        "attachments": st.lists(
+            st.fixed_dictionaries({}, optional={"key": st.one_of(text, st.just("users/alice/x/a.png")), "name": text}),
+            max_size=6,
+        ),
+    },
     "typing": {"room": ids},
     "relay.open": {},
     "relay.join": {"code": pairing_codes},

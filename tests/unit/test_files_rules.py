@@ -1,0 +1,67 @@
+"""domain/files.py: what may be uploaded and where, and the exact CSV an export writes."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from parley.domain import files
+from parley.errors import AppError
+
+PLAIN_NAME = "filename must be a plain file name (letters, digits, space, '.', '_', '-', '(', ')')"
+UPLOAD = {"filename": "Holiday (1).png", "content_type": "image/png", "size_bytes": 10}
+
+
+def test_files_upload_goes_under_the_users_prefix_with_its_exact_type_and_size() -> None:
+    assert files.upload_request(UPLOAD, "u-1", "up1", max_bytes=10) == {
+        "key": "users/u-1/up1/Holiday (1).png",
+        "content_type": "image/png",
+        "size_bytes": 10,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        (
+            {"filename": "a/b.png"},
+            "invalid_filename",
+            PLAIN_NAME,
+        ),
+        ({"filename": "a\\b.png"}, "invalid_filename", PLAIN_NAME),
+        ({"filename": "a..png"}, "invalid_filename", PLAIN_NAME),
+        ({"filename": ".hidden"}, "invalid_filename", PLAIN_NAME),
+        ({"filename": "a*b.png"}, "invalid_filename", PLAIN_NAME),
+        (
+            {"content_type": "application/x-sh"},
+            "unsupported_media_type",
+            "content_type must be one of " + ", ".join(sorted(files.CONTENT_TYPES)),
+        ),
+        ({"size_bytes": 11}, "payload_too_large", "size_bytes must be at most 10"),
+        ({"size_bytes": 0}, "invalid_field", "size_bytes must be >= 1"),
+    ],
+)
+def test_files_upload_refusals(changes: dict[str, Any], code: str, message: str) -> None:
+    with pytest.raises(AppError) as refused:
+        files.upload_request({**UPLOAD, **changes}, "u-1", "up1", max_bytes=10)
+    assert (refused.value.code, refused.value.message) == (code, message)
+
+
+def test_files_export_writes_a_header_and_one_row_per_record() -> None:
+    out = io.StringIO()
+    records = [
+        ("profile", {"PK": "USER#u-1", "SK": "PROFILE", "user_id": "u-1", "created_at": "t0", "bio": "a,b"}),
+        ("reminder", {"reminder_id": "r1", "id": "first-id-wins", "registered_at": "t1", "created_at": "t2", "n": 1}),
+        ("device", {"device_id": "d1"}),
+        ("other", {}),
+    ]
+    assert files.write_export(out, records) == 4
+    assert out.getvalue() == (
+        "record_type,id,created_at,details\n"
+        'profile,,t0,"{""bio"":""a,b"",""user_id"":""u-1""}"\n'
+        'reminder,first-id-wins,t2,"{""n"":1,""registered_at"":""t1"",""reminder_id"":""r1""}"\n'
+        "device,d1,,{}\n"
+        "other,,,{}\n"
+    )

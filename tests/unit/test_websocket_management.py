@@ -1,0 +1,190 @@
+"""adapters/websocket.py: the management client, frame encoding, each post outcome, retries and the fan-out's bounds."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from parley.adapters import websocket
+from parley.adapters.websocket import Delivery, FanOutResult
+
+ENDPOINT = "https://abc123.execute-api.us-east-1.amazonaws.com/live"
+
+
+def error(status: int | None, code: str) -> ClientError:
+    response: dict[str, Any] = {"Error": {"Code": code}}
+    if status is not None:
+        response["ResponseMetadata"] = {"HTTPStatusCode": status}
+    return ClientError(response, "PostToConnection")  # type: ignore[arg-type]
+
+
+class Client:
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.failure = failure
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def post_to_connection(self, **kwargs: Any) -> None:
+        self.calls.append(("post", kwargs))
+        if self.failure:
+            raise self.failure
+
+    def delete_connection(self, **kwargs: Any) -> None:
+        self.calls.append(("delete", kwargs))
+        if self.failure:
+            raise self.failure
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Client:
+    fake = Client()
+    endpoints: list[str] = []
+    monkeypatch.setattr(websocket, "management_client", lambda endpoint: endpoints.append(endpoint) or fake)
+    fake.endpoints = endpoints  # type: ignore[attr-defined]
+    return fake
+
+
+def test_websocket_management_client_is_one_per_endpoint_with_a_wide_pool_and_no_retries() -> None:
+    websocket.reset()
+    try:
+        first = websocket.management_client(ENDPOINT)
+        assert websocket.management_client(ENDPOINT) is first
+        assert (
+            first.meta.endpoint_url == ENDPOINT and first.meta.service_model.service_name == "apigatewaymanagementapi"
+        )
+        assert first.meta.config.max_pool_connections == 128
+        assert first.meta.config.retries == {"mode": "standard", "total_max_attempts": 1}
+        assert (first.meta.config.connect_timeout, first.meta.config.read_timeout) == (3, 10)
+    finally:
+        websocket.reset()
+    assert websocket.management_client.cache_info().currsize == 0
+
+
+def test_websocket_one_post_is_one_request_even_when_throttled() -> None:
+    # Given a management API that answers every post with 429
+    requests: list[str] = []
+
+    class Throttling(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            requests.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"message":"Too Many Requests"}'
+            self.send_response(429)
+            self.send_header("x-amzn-ErrorType", "LimitExceededException")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Throttling)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    websocket.reset()
+    try:
+        # When one frame is posted
+        outcome = websocket.post(f"http://127.0.0.1:{server.server_port}", "c1", {"type": "m"})
+    finally:
+        websocket.reset()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    # Then it is throttled after exactly one request: retries are fan_out's, with jitter, never the client's
+    assert outcome is Delivery.THROTTLED
+    assert requests == ["/@connections/c1"]
+
+
+def test_websocket_frames_are_compact_json_and_bytes_pass_unchanged() -> None:
+    assert websocket.encode({"type": "m", "n": [1, 2]}) == b'{"type":"m","n":[1,2]}'
+    assert websocket.encode(b"raw") == b"raw"
+
+
+def test_websocket_post_sends_the_encoded_frame_to_the_connection(client: Client) -> None:
+    assert websocket.post(ENDPOINT, "c1", {"type": "pong"}) is Delivery.SENT
+    assert client.calls == [("post", {"ConnectionId": "c1", "Data": b'{"type":"pong"}'})]
+    assert client.endpoints == [ENDPOINT]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcome"),
+    [
+        (error(410, "Other"), Delivery.GONE),
+        (error(None, "GoneException"), Delivery.GONE),
+        (error(429, "Other"), Delivery.THROTTLED),
+        (error(400, "LimitExceededException"), Delivery.THROTTLED),
+        (error(400, "TooManyRequestsException"), Delivery.THROTTLED),
+        (error(None, "ThrottlingException"), Delivery.THROTTLED),
+        (error(None, "Other"), Delivery.FAILED),
+        (EndpointConnectionError(endpoint_url=ENDPOINT), Delivery.FAILED),
+    ],
+)
+def test_websocket_post_outcome_by_status_or_code(client: Client, failure: Exception, outcome: Delivery) -> None:
+    client.failure = failure
+    assert websocket.post(ENDPOINT, "c1", b"x") is outcome
+
+
+def test_websocket_delete_connection_reports_whether_it_closed_one(client: Client) -> None:
+    assert websocket.delete_connection(ENDPOINT, "c1") is True
+    assert client.calls == [("delete", {"ConnectionId": "c1"})]
+    assert client.endpoints == [ENDPOINT]  # type: ignore[attr-defined]
+    client.failure = error(410, "GoneException")
+    assert websocket.delete_connection(ENDPOINT, "c1") is False
+
+
+def test_websocket_backoff_draws_between_zero_and_the_capped_exponential(monkeypatch: pytest.MonkeyPatch) -> None:
+    draws: list[tuple[float, float]] = []
+    monkeypatch.setattr(websocket.random, "uniform", lambda low, high: draws.append((low, high)) or high)
+    assert [websocket.backoff_seconds(n) for n in (1, 2, 3)] == [0.1, 0.2, 0.4]
+    assert websocket.backoff_seconds(6) == 1.0  # 0.05 * 64 = 3.2, capped at 1 s
+    assert websocket.backoff_seconds(2, base=1.0, cap=10.0) == 4.0
+    assert draws[0] == (0, 0.1)
+
+
+def test_websocket_deliver_makes_the_given_number_of_attempts_and_sleeps_between_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(websocket, "backoff_seconds", lambda attempt: attempt / 10)
+    sleeps: list[float] = []
+    posts: list[str] = []
+
+    def throttled(connection_id: str, data: bytes) -> Delivery:
+        posts.append(connection_id)
+        return Delivery.THROTTLED
+
+    assert websocket.deliver(throttled, "c1", b"x", attempts=3, sleep=sleeps.append) is Delivery.THROTTLED
+    assert (posts, sleeps) == (["c1"] * 3, [0.1, 0.2])
+    assert websocket.deliver(throttled, "c1", b"x", attempts=0, sleep=sleeps.append) is Delivery.FAILED
+
+
+def test_websocket_fan_out_posts_through_the_endpoint_once_per_connection(client: Client) -> None:
+    result = websocket.fan_out(ENDPOINT, ["c1", "c2", "c1"], {"type": "m"}, concurrency=1)
+    assert result == FanOutResult(sent=["c1", "c2"]) and result.delivered == 2
+    assert [call[1]["ConnectionId"] for call in client.calls] == ["c1", "c2"]
+    assert set(client.endpoints) == {ENDPOINT}  # type: ignore[attr-defined]
+    assert websocket.fan_out(ENDPOINT, [], {"type": "m"}) == FanOutResult()
+
+
+def test_websocket_fan_out_uses_one_worker_per_connection_up_to_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    pools: list[int] = []
+    real_pool = websocket.ThreadPoolExecutor
+
+    def pool(max_workers: int, thread_name_prefix: str) -> Any:
+        pools.append(max_workers)
+        assert thread_name_prefix == "fanout"
+        return real_pool(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+
+    monkeypatch.setattr(websocket, "ThreadPoolExecutor", pool)
+
+    def sent(connection_id: str, data: bytes) -> Delivery:
+        return Delivery.SENT
+
+    websocket.fan_out_with(sent, ["a", "b", "c"], b"x", concurrency=32)
+    websocket.fan_out_with(sent, [f"c{i}" for i in range(200)], b"x", concurrency=500)
+    websocket.fan_out_with(sent, [f"c{i}" for i in range(10)], b"x", concurrency=4)
+    websocket.fan_out_with(sent, ["a"], b"x")
+    websocket.fan_out_with(sent, ["a", "b"], b"x", concurrency=0)
+    assert pools == [3, 128, 4]

@@ -1,0 +1,132 @@
+"""pytest plugin of ``make mutate``: which tests run against one mutant, and in what order.
+
+mutmut records, in one traced run, which tests executed each function, and runs
+those tests against each mutant of the function. A function of the persistence
+core is executed by nearly every unit test, so that list alone would make one
+surviving mutant cost the whole suite. This plugin, loaded with
+``-p tools.mutate_select`` in the mutmut runs only (``tools/mutate.py``), keeps
+at most ``PARLEY_MUTATE_MAX_TESTS`` of them: first the tests of the mutated
+module's own test files (the files under ``tests/unit`` that import it, directly
+or through a helper of that folder), then the rest, each group fastest first.
+Outside a mutant run (stats, clean run) it changes no selection.
+
+It also makes every botocore ``Loader`` of the process share one cache: each
+unit test opens a fresh boto3 session (``aws.reset()``), whose new loader would
+read the service models from disk again, which costs most of a moto test. The
+data read is the same; only the reading happens once per process.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MAX_TESTS_VARIABLE = "PARLEY_MUTATE_MAX_TESTS"
+DEFAULT_MAX_TESTS = 8
+UNIT_TESTS = Path("tests") / "unit"
+STATS_FILE = Path("mutmut-stats.json")  # written by mutmut into its working folder (the run's cwd)
+
+
+def mutant_module(mutant: str) -> str | None:
+    """``parley.adapters.table.xǁTableǁget__mutmut_3`` -> ``parley.adapters.table``; None outside a mutant."""
+    if "__mutmut_" not in mutant:
+        return None
+    parts = mutant.split(".")
+    for index in range(len(parts) - 1, 0, -1):
+        if parts[index].startswith(("x_", "xǁ")):
+            return ".".join(parts[:index])
+    return None
+
+
+def imported_modules(source: str) -> set[str]:
+    """Absolute module names a file imports; ``from a import b`` also names ``a.b`` (b may be a module)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def own_test_files(folder: Path) -> dict[str, set[str]]:
+    """module name -> the test files of ``folder`` that import it, directly or through a helper of the folder."""
+    package = ".".join(folder.parts)
+    imports = {path.stem: imported_modules(path.read_text()) for path in sorted(folder.glob("*.py"))}
+    owners: dict[str, set[str]] = {}
+    for stem, names in imports.items():
+        if not stem.startswith("test_"):
+            continue
+        reached = set(names)
+        for helper, helper_names in imports.items():
+            if not helper.startswith("test_") and f"{package}.{helper}" in names:
+                reached |= helper_names
+        for name in reached:
+            owners.setdefault(name, set()).add((folder / f"{stem}.py").as_posix())
+    return owners
+
+
+@cache
+def _owners() -> dict[str, set[str]]:
+    return own_test_files(UNIT_TESTS)
+
+
+@cache
+def _durations() -> dict[str, float]:
+    data = json.loads(STATS_FILE.read_text()) if STATS_FILE.is_file() else {}
+    return {str(k): float(v) for k, v in data.get("duration_by_test", {}).items()}
+
+
+def choose(
+    items: list[pytest.Item], module: str, owners: dict[str, set[str]], durations: dict[str, float], limit: int
+) -> list[pytest.Item]:
+    """The ``limit`` tests to run against a mutant of ``module``: own files first, each group fastest first."""
+    own = owners.get(module, set())
+
+    def rank(item: pytest.Item) -> tuple[bool, float, str]:
+        return (item.nodeid.split("::", 1)[0] not in own, durations.get(item.nodeid, 0.0), item.nodeid)
+
+    return sorted(items, key=rank)[:limit]
+
+
+def max_tests() -> int:
+    raw = os.environ.get(MAX_TESTS_VARIABLE, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_TESTS
+
+
+def share_botocore_loader_cache() -> None:
+    from botocore import loaders  # noqa: PLC0415 - imported only where boto3 is installed
+
+    if getattr(loaders.Loader, "_parley_shared_cache", None) is not None:
+        return
+    shared: dict[Any, Any] = {}
+    original = loaders.Loader.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._cache = shared
+
+    loaders.Loader.__init__ = init
+    loaders.Loader._parley_shared_cache = shared
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_botocore_loader_cache()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    module = mutant_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+    if module is None:
+        return
+    kept = choose(items, module, _owners(), _durations(), max_tests())
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
