@@ -50,6 +50,9 @@ module "stack" {
   schedule_retry          = var.schedule_retry
   site                    = var.site
   websocket               = var.websocket
+  compliance              = var.compliance
+
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 # --- the stack's inputs (modules/stack/variables*.tf has each default) ------
@@ -297,4 +300,24 @@ variable "websocket" {
   })
   default  = {}
   nullable = false
+}
+
+variable "compliance" {
+  description = "Controls that cost money or a release step, on in prod: log groups encrypted with a customer-managed KMS key, and Lambda code signing with the stack's AWS Signer profile."
+  type = object({
+    log_encryption_enabled = optional(bool)
+    code_signing = optional(object({
+      enabled                   = optional(bool)
+      signature_validity_days   = optional(number)
+      untrusted_artifact_action = optional(string)
+    }))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every role the stack creates; for dev, staging and prod the tooling sets it (TF_VAR_permissions_boundary_arn) when the env's bootstrap made one."
+  type        = string
+  default     = null
 }

@@ -118,4 +118,5 @@ module "cognito" {
     enabled            = var.auth.identity_pool_enabled
     uploads_bucket_arn = var.auth.uploads_bucket_arn
   }
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.plan.harness import PlanSession, index_plan
+from tests.plan.harness import PlanSession, boundary_arn, index_plan
 
 
 def _tables(raw: dict[str, Any]) -> dict[str, Any]:
@@ -59,3 +59,35 @@ def test_envs_stack_defaults_reach_the_env(plans: PlanSession, env: str) -> None
     )
     schedules = {v["values"]["name"]: v["values"] for v in resources.values() if v["type"] == "aws_scheduler_schedule"}
     assert schedules[f"parley-{env}-reminders"]["schedule_expression"] == "rate(5 minutes)"
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_envs_every_role_carries_the_boundary_the_tooling_sets(plans: PlanSession, env: str) -> None:
+    roles = {
+        v["values"]["name"]: v["values"].get("permissions_boundary")
+        for v in index_plan(plans.envs[env]).values()
+        if v["type"] == "aws_iam_role"
+    }
+    # Functions, the scheduler, the identity pool and the API Gateway account logging role.
+    assert {f"parley-{env}-api-role", f"parley-{env}-scheduler", f"parley-{env}-apigw-logs"} <= set(roles)
+    assert any(name.startswith(f"parley-{env}-identity-") for name in roles)
+    assert roles == dict.fromkeys(roles, boundary_arn(env))
+
+
+def test_envs_local_roles_carry_no_boundary(plans: PlanSession) -> None:
+    roles = [v["values"] for v in index_plan(plans.envs["local"]).values() if v["type"] == "aws_iam_role"]
+    assert roles and all(role.get("permissions_boundary") is None for role in roles)
+
+
+def test_envs_prod_encrypts_every_log_group_with_its_key_and_dev_does_not(plans: PlanSession) -> None:
+    groups = {
+        env: {a: v for a, v in index_plan(plans.envs[env]).items() if v["type"] == "aws_cloudwatch_log_group"}
+        for env in ("dev", "prod")
+    }
+    assert len(groups["prod"]) > 15
+    # The key's ARN is known only after apply: each prod group's kms_key_id is waiting for it.
+    assert all(v["after_unknown"].get("kms_key_id") is True for v in groups["prod"].values())
+    keys = [v["values"] for v in index_plan(plans.envs["prod"]).values() if v["type"] == "aws_kms_alias"]
+    assert "alias/parley-prod-logs" in {k["name"] for k in keys}
+    assert all(v["values"].get("kms_key_id") is None for v in groups["dev"].values())
+    assert not any(v["after_unknown"].get("kms_key_id") for v in groups["dev"].values())

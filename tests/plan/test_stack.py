@@ -97,3 +97,28 @@ def test_stack_deploys_one_function_per_map_entry(plans: PlanSession) -> None:
         key = address.split('module.function["')[1].split('"]')[0]
         assert fn["values"]["function_name"] == "parley-dev-" + key.replace("_", "-")
         assert fn["values"]["handler"] == f"parley.handlers.{key}.handler"
+
+
+def test_stack_every_role_carries_the_permissions_boundary(plans: PlanSession) -> None:
+    boundary = "arn:aws:iam::123456789012:policy/parley-boundary-media"
+    roles = {
+        v["values"]["name"]: v["values"]["permissions_boundary"]
+        for v in plans.case("stack", "compliance").of_type("aws_iam_role").values()
+    }
+    # Functions, scheduler, identity pool, API Gateway account logging and both media servers.
+    expected = {"parley-media-api-role", "parley-media-scheduler", "parley-media-apigw-logs"}
+    expected |= {"parley-media-livekit-role", "parley-media-turn-role", "parley-media-identity-authenticated"}
+    assert expected <= set(roles)
+    assert roles == dict.fromkeys(roles, boundary)
+    unset = plans.case("stack", "media").of_type("aws_iam_role").values()
+    assert all(v["values"].get("permissions_boundary") is None for v in unset)
+    rejection = plans.rejection("stack", "reject_boundary_arn")
+    assert "permissions_boundary_arn must be null or an IAM policy ARN" in rejection
+
+
+def test_stack_log_encryption_creates_one_key_for_every_log_group(plans: PlanSession) -> None:
+    case = plans.case("stack", "compliance")
+    assert case.within("log_key[0]").one("aws_kms_alias")["name"] == "alias/parley-media-logs"
+    groups = case.of_type("aws_cloudwatch_log_group")
+    assert len(groups) > 15 and all(v["after_unknown"].get("kms_key_id") is True for v in groups.values())
+    assert plans.case("stack", "dev").within("log_key[0]").count("aws_kms_key") == 0
