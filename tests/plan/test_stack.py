@@ -120,5 +120,8 @@ def test_stack_log_encryption_creates_one_key_for_every_log_group(plans: PlanSes
     case = plans.case("stack", "compliance")
     assert case.within("log_key[0]").one("aws_kms_alias")["name"] == "alias/parley-media-logs"
     groups = case.of_type("aws_cloudwatch_log_group")
-    assert len(groups) > 15 and all(v["after_unknown"].get("kms_key_id") is True for v in groups.values())
+    names = {v["values"]["name"] for v in groups.values()}
+    assert {"/aws/lambda/parley-media-match", "/aws/apigateway/parley-media-http"} <= names
+    assert "/aws/apigateway/parley-media-ws" in names
+    assert all(v["after_unknown"].get("kms_key_id") is True for v in groups.values())
     assert plans.case("stack", "dev").within("log_key[0]").count("aws_kms_key") == 0

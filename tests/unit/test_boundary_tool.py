@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tools import boundary
+from tools import boundary, local, parley
 from tools.tfenv import ENVS_DIR, ToolError
 
 BACKEND = 'bucket = "b"\nkey = "k"\nregion = "eu-west-1"\ndynamodb_table = "t"\n'
@@ -82,3 +82,24 @@ def test_boundary_tool_bad_settings_and_sts_failures_are_one_line_errors(tmp_pat
 
     with pytest.raises(ToolError, match=r"could not read the AWS account for ENV=prod from STS: ExpiredToken"):
         boundary.boundary_arn("prod", "parley", FailingSts())
+
+
+def test_boundary_tool_make_plan_passes_the_boundary_to_terraform(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given prod's bootstrap made a deploy role (stood in for by the lookup) and credentials exist
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(parley, "check_credentials", lambda env: None)
+    monkeypatch.setattr(parley, "terraform_binary", lambda: "terraform")
+    monkeypatch.setattr(
+        boundary, "environment", lambda env: {boundary.VARIABLE: f"arn:aws:iam::1:policy/p-boundary-{env}"}
+    )
+    monkeypatch.setattr(local.Workspace, "init", lambda self: None)
+
+    def plan(self: local.Workspace) -> int:
+        seen.update(self.environ)
+        return 0
+
+    monkeypatch.setattr(local.Workspace, "plan", plan)
+    # When prod is planned
+    assert parley.main(["plan", "prod"]) == 0
+    # Then terraform runs with the stack's boundary set
+    assert seen[boundary.VARIABLE] == "arn:aws:iam::1:policy/p-boundary-prod"
