@@ -418,13 +418,13 @@ locals {
     access = [
       "RolesWithBoundary", "ManagedPolicies", "Roles", "PassRoles", "ServiceLinkedRoles", "NewKeys", "Keys",
       "KeyAliases", "NewUserPools", "UserPools", "IdentityPoolRoles", "KeepTheBoundary", "KeepRoleBoundaries",
-      "KeepDeployRoles", "ForeignKeyAppTags", "ForeignKeyEnvTags", "ForeignEc2Tags",
+      "KeepDeployRoles", "ForeignKeyAppTags", "ForeignKeyEnvTags", "ForeignEc2Tags", "SigningProfiles",
+      "NewCodeSigningConfigs", "CodeSigningConfigs",
     ]
     services = [
       "NewApis", "Apis", "ApiAccount", "NewEmailIdentities", "EmailIdentities", "NewCertificates", "Certificates",
       "NewDistributions", "DistributionTags", "Distributions", "MediaServerCreate", "MediaServerLaunch",
-      "MediaServerTagOnCreate", "MediaServers", "Records", "ForeignAppTags", "ForeignEnvTags", "SigningProfiles",
-      "NewCodeSigningConfigs", "CodeSigningConfigs",
+      "MediaServerTagOnCreate", "MediaServers", "Records", "ForeignAppTags", "ForeignEnvTags",
     ]
   }
   deploy_policies = {
