@@ -93,3 +93,17 @@ def test_envs_prod_encrypts_every_log_group_with_its_key_and_dev_does_not(plans:
     assert "alias/parley-prod-logs" in {k["name"] for k in keys}
     assert all(v["values"].get("kms_key_id") is None for v in groups["dev"].values())
     assert not any(v["after_unknown"].get("kms_key_id") for v in groups["dev"].values())
+
+
+def test_envs_prod_deploys_only_signed_code_and_dev_unsigned(plans: PlanSession) -> None:
+    resources = {env: index_plan(plans.envs[env]).values() for env in ("dev", "prod")}
+    prod = [
+        v
+        for v in resources["prod"]
+        if v["type"] == "aws_lambda_function" and "site" not in v["values"]["function_name"]
+    ]
+    assert prod and all(v["after_unknown"].get("code_signing_config_arn") is True for v in prod)
+    assert [v["values"]["name"] for v in resources["prod"] if v["type"] == "aws_signer_signing_profile"] == [
+        "parley_prod_functions"
+    ]
+    assert not [v for v in resources["dev"] if v["type"].startswith("aws_signer_")]
