@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from tools import boundary, local, seed, tfout
 from tools import emulator as emu
-from tools import local, seed, tfout
 from tools import site as static_site
 from tools.runtime import daemon
 from tools.tfenv import ROOT, ToolError, check_env, home, terraform_binary
@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             workspace(args.env).init()
         elif args.command == "plan":
             ws = workspace(args.env)
+            if args.env != "local":
+                ws.environ.update(boundary.environment(args.env))
             ws.init()
             code = ws.plan(show=True)
             outcome = "no changes" if code == 0 else "plan saved"

@@ -5,20 +5,26 @@
 checkov lives in its own virtualenv (``.venv-checkov``, made by ``make lint``
 from requirements-checkov.txt) because its pinned dependencies clash with the
 project's tools; ``CHECKOV`` names another binary. Exits with checkov's code:
-0 only when no check failed.
+0 only when no check failed. Then it prints how many inline skips
+(``#checkov:skip=ID:reason``) each check id has, so a new skip shows in review
+(tests/static/test_policy_scan.py pins the counts).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 
 from tools.tfenv import ROOT, ToolError
 
 CONFIG = ROOT / ".checkov.yaml"
 VENV_BINARY = ROOT / ".venv-checkov" / "bin" / "checkov"
+FOLDERS = ("modules", "envs", "bootstrap")  # .checkov.yaml's directories
+SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+):(.*)$")
 
 
 def checkov_binary() -> str:
@@ -35,6 +41,22 @@ def scan(extra: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, env=environ, text=True, capture_output=True, check=False)
 
 
+def inline_skips() -> list[tuple[str, str, str]]:
+    """Every inline skip of the scanned folders: (file:line, check id, reason)."""
+    return [
+        (f"{path.relative_to(ROOT)}:{number}", match[1], match[2].strip())
+        for folder in FOLDERS
+        for path in sorted((ROOT / folder).rglob("*.tf"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if (match := SKIP.search(line))
+    ]
+
+
+def skip_counts() -> dict[str, int]:
+    """How many inline skips each check id has."""
+    return dict(sorted(Counter(check for _, check, _ in inline_skips()).items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         result = scan(list(sys.argv[1:] if argv is None else argv))
@@ -43,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
+    counts = skip_counts()
+    listed = ", ".join(f"{check} {count}" for check, count in counts.items())
+    print(f"policy_scan: {sum(counts.values())} inline skips: {listed}")
     if result.returncode != 0:
         print(
             "policy_scan: failed checks above: fix them, or skip one inline with '#checkov:skip=ID:reason'",

@@ -2,6 +2,14 @@ env                     = "prod"
 data_protection_enabled = true
 log_retention_days      = 30
 
+# Compliance controls (modules/stack/variables-compliance.tf): log groups
+# encrypted with a key of the stack's own, and only signed function code
+# (make apply signs it with AWS Signer; see docs/delivery.md).
+compliance = {
+  log_encryption_enabled = true
+  code_signing           = { enabled = true }
+}
+
 # Threat protection (advanced security) needs the Plus tier.
 auth = {
   user_pool_tier         = "PLUS"

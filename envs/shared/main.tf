@@ -51,6 +51,9 @@ module "stack" {
   site                    = var.site
   websocket               = var.websocket
   app_declarations        = var.app_declarations
+  compliance              = var.compliance
+
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 # --- the stack's inputs (modules/stack/variables*.tf has each default) ------
@@ -313,5 +316,25 @@ variable "websocket" {
 variable "app_declarations" {
   description = "The app declarations (apps/<app>/app.json) whose entities the stack serves, as paths from the env folder, e.g. [\"../../apps/kefir/app.json\"]; several are merged."
   type        = list(string)
+  default     = null
+}
+
+variable "compliance" {
+  description = "Controls that cost money or a release step, on in prod: log groups encrypted with a customer-managed KMS key, and Lambda code signing with the stack's AWS Signer profile."
+  type = object({
+    log_encryption_enabled = optional(bool)
+    code_signing = optional(object({
+      enabled                   = optional(bool)
+      signature_validity_days   = optional(number)
+      untrusted_artifact_action = optional(string)
+    }))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every role the stack creates; for dev, staging and prod the tooling sets it (TF_VAR_permissions_boundary_arn) when the env's bootstrap made one."
+  type        = string
   default     = null
 }

@@ -94,9 +94,9 @@ resource "aws_lambda_permission" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "access" {
-  #checkov:skip=CKV_AWS_158:access logs hold no secrets; CloudWatch encrypts them at rest with its own key
   name              = "/aws/apigateway/${var.name_prefix}-http"
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
 }
 
 resource "aws_apigatewayv2_stage" "this" {

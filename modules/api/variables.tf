@@ -130,3 +130,9 @@ variable "custom_domain" {
     error_message = "custom_domain.certificate_arn must be an ACM certificate ARN (arn:aws:acm:...)."
   }
 }
+
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the access log group (modules/log_key); null keeps CloudWatch's own encryption."
+  type        = string
+  default     = null
+}

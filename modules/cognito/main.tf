@@ -217,8 +217,9 @@ data "aws_iam_policy_document" "assume" {
 resource "aws_iam_role" "identity" {
   for_each = data.aws_iam_policy_document.assume
 
-  name               = "${var.name_prefix}-identity-${each.key}"
-  assume_role_policy = each.value.json
+  name                 = "${var.name_prefix}-identity-${each.key}"
+  assume_role_policy   = each.value.json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 # Signed-in users reach only their own prefix of the uploads bucket, the one

@@ -218,3 +218,9 @@ variable "emulator" {
   type        = bool
   default     = false
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary (an IAM policy ARN) of the identity pool's roles; null sets none."
+  type        = string
+  default     = null
+}

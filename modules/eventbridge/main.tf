@@ -59,7 +59,8 @@ resource "aws_sqs_queue_policy" "dead_letter" {
 resource "aws_iam_role" "scheduler" {
   count = length(var.schedules) > 0 ? 1 : 0
 
-  name = "${var.name_prefix}-scheduler"
+  name                 = "${var.name_prefix}-scheduler"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -133,3 +133,9 @@ variable "dead_letter" {
     error_message = "dead_letter.alarm_actions needs at least one ARN (e.g. an SNS topic) when alarm_enabled is true."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary (an IAM policy ARN) of the scheduler's role; null sets none."
+  type        = string
+  default     = null
+}

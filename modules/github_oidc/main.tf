@@ -101,14 +101,14 @@ locals {
           "events:ListTagsForResource", "events:ListTargetsByRule", "iam:GetRole", "iam:GetRolePolicy",
           "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
           "iam:ListInstanceProfilesForRole", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-          "kms:ListAliases", "kms:ListResourceTags", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
+          "kms:ListAliases", "kms:ListResourceTags", "lambda:GetCodeSigningConfig", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
           "lambda:GetFunctionConcurrency", "lambda:GetFunctionEventInvokeConfig", "lambda:GetPolicy",
           "lambda:GetEventSourceMapping", "lambda:ListVersionsByFunction", "lambda:ListEventSourceMappings",
           "lambda:ListTags", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "logs:ListTagsForResource",
           "logs:ListTagsLogGroup", "route53:GetChange", "route53:GetHostedZone", "route53:ListHostedZones",
           "route53:ListResourceRecordSets", "scheduler:GetSchedule", "scheduler:GetScheduleGroup",
           "scheduler:ListTagsForResource", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
-          "ses:GetEmailIdentity", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes",
+          "ses:GetEmailIdentity", "signer:DescribeSigningJob", "signer:GetSigningProfile", "signer:ListTagsForResource", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes",
           "sns:ListTagsForResource", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
           "sts:GetCallerIdentity",
         ]
@@ -130,6 +130,27 @@ locals {
         actions    = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"]
         resources  = ["*"]
         conditions = [{ test = "ArnLike", variable = "lambda:FunctionArn", values = ["arn:${local.partition}:lambda:${e.region}:*:function:${var.name_prefix}-${env}-*"] }]
+      }
+      # Code signing (the stack's compliance.code_signing): the env's AWS
+      # Signer profile <name_prefix>_<env>_* (signer names take no '-'), the
+      # jobs it signs the artifacts with, and the code signing configuration,
+      # whose id is generated: held to the env's tags.
+      SigningProfiles = {
+        actions = [
+          "signer:PutSigningProfile", "signer:CancelSigningProfile", "signer:StartSigningJob", "signer:TagResource",
+          "signer:UntagResource",
+        ]
+        resources = ["arn:${local.partition}:signer:${e.region}:*:/signing-profiles/${replace("${var.name_prefix}-${env}", "-", "_")}_*"]
+      }
+      NewCodeSigningConfigs = {
+        actions    = ["lambda:CreateCodeSigningConfig"]
+        resources  = ["*"]
+        conditions = concat(local.request_tags[env], [{ test = "StringEquals", variable = "aws:RequestedRegion", values = [e.region] }])
+      }
+      CodeSigningConfigs = {
+        actions    = ["lambda:UpdateCodeSigningConfig", "lambda:DeleteCodeSigningConfig", "lambda:TagResource", "lambda:UntagResource"]
+        resources  = ["arn:${local.partition}:lambda:${e.region}:*:code-signing-config:*"]
+        conditions = local.resource_tags[env]
       }
       FunctionTriggerTags = {
         actions    = ["lambda:TagResource", "lambda:UntagResource"]
@@ -398,7 +419,8 @@ locals {
     access = [
       "RolesWithBoundary", "ManagedPolicies", "Roles", "PassRoles", "ServiceLinkedRoles", "NewKeys", "Keys",
       "KeyAliases", "NewUserPools", "UserPools", "IdentityPoolRoles", "KeepTheBoundary", "KeepRoleBoundaries",
-      "KeepDeployRoles", "ForeignKeyAppTags", "ForeignKeyEnvTags", "ForeignEc2Tags",
+      "KeepDeployRoles", "ForeignKeyAppTags", "ForeignKeyEnvTags", "ForeignEc2Tags", "SigningProfiles",
+      "NewCodeSigningConfigs", "CodeSigningConfigs",
     ]
     services = [
       "NewApis", "Apis", "ApiAccount", "NewEmailIdentities", "EmailIdentities", "NewCertificates", "Certificates",
@@ -493,7 +515,7 @@ locals {
   tagged_resources = [for pattern in [
     "cognito-idp:*:*:userpool/*", "cognito-identity:*:*:identitypool/*", "ses:*:*:identity/*",
     "acm:*:*:certificate/*", "cloudfront::*:distribution/*", "autoscaling:*:*:autoScalingGroup:*",
-    "lambda:*:*:event-source-mapping:*",
+    "lambda:*:*:event-source-mapping:*", "lambda:*:*:code-signing-config:*",
   ] : "arn:${local.partition}:${pattern}"]
 
   # What the stack's function and instance roles may ever do, whatever their

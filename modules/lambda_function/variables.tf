@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "package" {
-  description = "Where the code is: the artifacts bucket and key, the base64 SHA-256 from build/lambda/manifest.json, and the handler."
+  description = "Where the code is: the artifacts bucket and key, the base64 SHA-256 from build/lambda/manifest.json (null for a signed package, whose key changes with each signing), and the handler."
   type = object({
     s3_bucket        = string
     s3_key           = string
@@ -92,4 +92,22 @@ variable "log_retention_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
   }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary (an IAM policy ARN) of the function's role; null sets none."
+  type        = string
+  default     = null
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the function's log group (modules/log_key); null keeps CloudWatch's own encryption."
+  type        = string
+  default     = null
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of the Lambda code signing configuration the function's code must satisfy; null accepts unsigned code."
+  type        = string
+  default     = null
 }

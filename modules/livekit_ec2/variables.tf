@@ -18,13 +18,14 @@ variable "network" {
 }
 
 variable "instance" {
-  description = "The machine: AMI id (Amazon Linux 2023), type, root volume size, Auto Scaling group of one for self-healing, CloudWatch agent."
+  description = "The machine: AMI id (Amazon Linux 2023), type, root volume size, Auto Scaling group of one for self-healing, CloudWatch agent, and the role's permissions boundary (an IAM policy ARN; null sets none)."
   type = object({
     ami_id                   = string
     instance_type            = optional(string, "t4g.medium")
     root_volume_gb           = optional(number, 16)
     self_healing_enabled     = optional(bool, false)
     cloudwatch_agent_enabled = optional(bool, false)
+    permissions_boundary_arn = optional(string)
   })
   nullable = false
 }

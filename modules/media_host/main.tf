@@ -56,8 +56,9 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${var.name}-role"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
+  name                 = "${var.name}-role"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.instance.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy_attachment" "ssm" {

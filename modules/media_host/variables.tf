@@ -23,7 +23,7 @@ variable "network" {
 }
 
 variable "instance" {
-  description = "The machine: AMI, type, root volume size, Auto Scaling group of one for self-healing, CloudWatch agent, and an optional KMS key for the volume."
+  description = "The machine: AMI, type, root volume size, Auto Scaling group of one for self-healing, CloudWatch agent, an optional KMS key for the volume and the role's permissions boundary (an IAM policy ARN)."
   type = object({
     ami_id                   = string
     instance_type            = string
@@ -31,6 +31,7 @@ variable "instance" {
     self_healing_enabled     = optional(bool, false)
     cloudwatch_agent_enabled = optional(bool, false)
     kms_key_id               = optional(string)
+    permissions_boundary_arn = optional(string)
   })
   nullable = false
 

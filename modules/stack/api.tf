@@ -92,5 +92,6 @@ module "http_api" {
   cors               = { allow_origins = var.cors_allowed_origins }
   throttling         = var.api_throttling
   log_retention_days = var.log_retention_days
+  log_kms_key_arn    = local.log_kms_key_arn
   custom_domain      = var.api_custom_domain
 }

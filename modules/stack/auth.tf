@@ -162,4 +162,5 @@ module "cognito" {
     uploads_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${module.uploads.bucket_name}"
     uploads_prefix     = "users"
   }
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -155,6 +155,7 @@ module "livekit" {
     instance_type            = var.media_servers.livekit_instance_type
     self_healing_enabled     = var.media_servers.self_healing_enabled
     cloudwatch_agent_enabled = var.media_servers.cloudwatch_agent_enabled
+    permissions_boundary_arn = var.permissions_boundary_arn
   }
   livekit = {
     # The version's ARN (the secret's): the server reads its keys at boot, so they must be written first.
@@ -175,6 +176,7 @@ module "turn" {
     instance_type            = var.media_servers.turn_instance_type
     self_healing_enabled     = var.media_servers.self_healing_enabled
     cloudwatch_agent_enabled = var.media_servers.cloudwatch_agent_enabled
+    permissions_boundary_arn = var.permissions_boundary_arn
   }
   turn = {
     secret_arn = aws_secretsmanager_secret_version.turn.arn

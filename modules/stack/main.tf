@@ -12,14 +12,17 @@ data "aws_partition" "current" {}
 locals {
   manifest = jsondecode(file("${var.artifacts_dir}/manifest.json")).functions
 
-  # The code of each function, as the lambda_function module takes it.
+  # The code of each function, as the lambda_function module takes it. Signed
+  # code is a new object per signing job, so its key alone tells Lambda that
+  # the code changed (the signed zip's hash is not build.py's).
+  code_signing = var.compliance.code_signing.enabled
   packages = {
     for name, artifact in local.manifest : name => {
       s3_bucket        = module.artifacts_bucket.bucket_name
-      s3_key           = aws_s3_object.artifact[name].key
-      source_code_hash = artifact.sha256
+      s3_key           = local.code_signing ? aws_signer_signing_job.artifact[name].signed_object[0].s3[0].key : aws_s3_object.artifact[name].key
+      source_code_hash = local.code_signing ? null : artifact.sha256
       handler          = artifact.handler
-    }
+    } if contains(local.deployed_functions, name)
   }
 
   # Settings every function reads (parley.settings.BaseSettings).
@@ -95,6 +98,9 @@ locals {
     }
   }
 
+  # The key of every log group the stack makes (null: CloudWatch's own encryption).
+  log_kms_key_arn = try(module.log_key[0].key_arn, null)
+
   # Every deployed function's name, by its key (monitoring watches them all).
   function_names = { for key, f in module.function : key => f.function_name }
 }
@@ -116,6 +122,8 @@ module "artifacts_bucket" {
   name             = "${var.name_prefix}-artifacts"
   force_destroy    = true
   tls_only_enabled = !var.emulator
+  # A signing job reads one version of an object.
+  versioning_enabled = local.code_signing
 }
 
 resource "aws_s3_object" "artifact" {
@@ -138,6 +146,71 @@ module "function" {
   policy_statements  = each.value.statements
   invoke_permissions = each.value.invoke_permissions
   log_retention_days = var.log_retention_days
+  log_kms_key_arn    = local.log_kms_key_arn
+
+  permissions_boundary_arn = var.permissions_boundary_arn
+  code_signing_config_arn  = try(aws_lambda_code_signing_config.functions[0].arn, null)
+}
+
+# Lambda code signing (compliance.code_signing): the stack's AWS Signer profile
+# signs every uploaded artifact at apply (a signing job writes the signed zip
+# under signed/<function>/), and the functions accept only code it signed.
+resource "aws_signer_signing_profile" "functions" {
+  count = local.code_signing ? 1 : 0
+
+  # Profile names allow letters, digits and '_' only.
+  name        = "${replace(var.name_prefix, "-", "_")}_functions"
+  platform_id = "AWSLambda-SHA384-ECDSA"
+
+  signature_validity_period {
+    value = var.compliance.code_signing.signature_validity_days
+    type  = "DAYS"
+  }
+}
+
+resource "aws_signer_signing_job" "artifact" {
+  for_each = local.code_signing ? toset(local.deployed_functions) : toset([])
+
+  profile_name               = aws_signer_signing_profile.functions[0].name
+  ignore_signing_job_failure = false
+
+  source {
+    s3 {
+      bucket  = module.artifacts_bucket.bucket_name
+      key     = aws_s3_object.artifact[each.key].key
+      version = aws_s3_object.artifact[each.key].version_id
+    }
+  }
+
+  destination {
+    s3 {
+      bucket = module.artifacts_bucket.bucket_name
+      prefix = "signed/${each.key}/"
+    }
+  }
+}
+
+resource "aws_lambda_code_signing_config" "functions" {
+  count = local.code_signing ? 1 : 0
+
+  description = "${var.name_prefix} functions: code signed by ${aws_signer_signing_profile.functions[0].name} only"
+
+  allowed_publishers {
+    signing_profile_version_arns = [aws_signer_signing_profile.functions[0].version_arn]
+  }
+
+  policies {
+    untrusted_artifact_on_deployment = var.compliance.code_signing.untrusted_artifact_action
+  }
+}
+
+# Log groups encrypted with a key of the stack's own (compliance.log_encryption_enabled).
+module "log_key" {
+  source = "../log_key"
+  count  = var.compliance.log_encryption_enabled ? 1 : 0
+
+  name_prefix = var.name_prefix
+  account_id  = local.table_arn_parts[4]
 }
 
 # Uploads: written by clients through the API's presigned PUTs (api.tf) and

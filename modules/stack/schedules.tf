@@ -94,4 +94,5 @@ module "schedules" {
     alarm_enabled = length(var.schedule_retry.alarm_actions) > 0
     alarm_actions = var.schedule_retry.alarm_actions
   }
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

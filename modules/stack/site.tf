@@ -29,4 +29,5 @@ module "site" {
       config_sha256    = lookup(local.edge_artifact, "config_sha256", null)
     } : null
   }
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

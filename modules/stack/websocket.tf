@@ -67,6 +67,8 @@ module "websocket" {
   }
   logging = {
     retention_days       = var.log_retention_days
+    kms_key_arn          = local.log_kms_key_arn
     account_role_enabled = var.websocket.account_logging_role_enabled && !var.emulator
   }
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -255,7 +255,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 resource "aws_iam_role" "edge" {
   count = var.edge_auth.enabled ? 1 : 0
 
-  name = "${local.edge_function_name}-role"
+  name                 = "${local.edge_function_name}-role"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -111,3 +111,9 @@ variable "edge_auth" {
     error_message = "edge_auth must stay disabled on the emulator: it has no CloudFront edge to run Lambda@Edge."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary (an IAM policy ARN) of the edge function's role; null sets none."
+  type        = string
+  default     = null
+}

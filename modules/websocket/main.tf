@@ -64,10 +64,10 @@ resource "aws_apigatewayv2_route" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "access" {
-  #checkov:skip=CKV_AWS_158:access logs hold no secrets; CloudWatch encrypts them at rest with its own key
   #checkov:skip=CKV_AWS_338:retention is logging.retention_days, chosen per environment
   name              = "/aws/apigateway/${var.name_prefix}-ws"
   retention_in_days = var.logging.retention_days
+  kms_key_id        = var.logging.kms_key_arn
 }
 
 # API Gateway writes WebSocket logs through one account-wide role. Set it here
@@ -75,7 +75,8 @@ resource "aws_cloudwatch_log_group" "access" {
 resource "aws_iam_role" "account_logging" {
   count = var.logging.account_role_enabled ? 1 : 0
 
-  name = "${var.name_prefix}-apigw-logs"
+  name                 = "${var.name_prefix}-apigw-logs"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -61,9 +61,10 @@ variable "stage" {
 }
 
 variable "logging" {
-  description = "Access logs (JSON, one line per connection event): retention, and whether to set the account-wide CloudWatch role API Gateway needs to write WebSocket logs."
+  description = "Access logs (JSON, one line per connection event): retention, the customer-managed KMS key that encrypts them (null: CloudWatch's own), and whether to set the account-wide CloudWatch role API Gateway needs to write WebSocket logs."
   type = object({
     retention_days       = optional(number, 14)
+    kms_key_arn          = optional(string)
     account_role_enabled = optional(bool, false)
   })
   default  = {}
@@ -73,4 +74,10 @@ variable "logging" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_days)
     error_message = "logging.retention_days must be a value CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
   }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary (an IAM policy ARN) of the API Gateway account logging role; null sets none."
+  type        = string
+  default     = null
 }

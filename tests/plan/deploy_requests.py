@@ -55,19 +55,11 @@ class Stack:
     def of_type(self, resource_type: str) -> list[Planned]:
         return [r for r in self.resources if r.type == resource_type]
 
-    @property
-    def boundary_arn(self) -> str:
-        """The permissions boundary bootstrap creates for this env (modules/github_oidc)."""
-        return f"arn:aws:iam::{ACCOUNT}:policy/{self.app}-boundary-{self.env}"
-
-    def role_boundary(self, role: Planned) -> str:
-        """The boundary a role is created with: its planned one, else the env's.
-
-        The stack does not set ``permissions_boundary`` on its roles yet; until it
-        does, a deploy role refuses to create them (see
-        test_github_oidc_stack_roles_need_the_boundary).
-        """
-        return str(role.values.get("permissions_boundary") or self.boundary_arn)
+    @staticmethod
+    def role_boundary(role: Planned) -> dict[str, str]:
+        """The condition context of a call on a role: the boundary it is planned with, if any."""
+        boundary = role.values.get("permissions_boundary")
+        return {"iam:PermissionsBoundary": boundary} if boundary else {}
 
     def arn(self, service: str, resource: str, region: str | None = None, account: str = ACCOUNT) -> str:
         return f"arn:aws:{service}:{self.region if region is None else region}:{account}:{resource}"
@@ -108,8 +100,9 @@ def _apis(stack: Stack) -> list[tuple[str, dict[str, str]]]:
 
 
 def _one_tagged(stack: Stack, resource_type: str) -> dict[str, str]:
-    (found,) = stack.of_type(resource_type)
-    return found.tags()
+    """The tags every resource of a type carries (the env's default tags), when there may be several."""
+    (tags,) = {json.dumps(found.tags(), sort_keys=True) for found in stack.of_type(resource_type)}
+    return dict(json.loads(tags))
 
 
 def _s3(stack: Stack, r: Planned) -> Iterator[Request]:
@@ -171,7 +164,7 @@ def _trusted_services(role: Planned) -> list[str]:
 
 def _role(stack: Stack, r: Planned) -> Iterator[Request]:
     arn = f"arn:aws:iam::{ACCOUNT}:role/{r.values['name']}"
-    yield Request("iam:CreateRole", arn, {**created(r.tags()), "iam:PermissionsBoundary": stack.role_boundary(r)})
+    yield Request("iam:CreateRole", arn, {**created(r.tags()), **stack.role_boundary(r)})
     yield Request("iam:TagRole", arn, created(r.tags()))
     yield Request("iam:DeleteRole", arn)
     for service in _trusted_services(r):
@@ -181,14 +174,14 @@ def _role(stack: Stack, r: Planned) -> Iterator[Request]:
 def _role_policy(stack: Stack, r: Planned) -> Iterator[Request]:
     for role in stack.of_type("aws_iam_role"):
         arn = f"arn:aws:iam::{ACCOUNT}:role/{role.values['name']}"
-        context = {"iam:PermissionsBoundary": stack.role_boundary(role)}
+        context = stack.role_boundary(role)
         yield Request("iam:PutRolePolicy", arn, context)
         yield Request("iam:DeleteRolePolicy", arn, context)
 
 
 def _role_attachment(stack: Stack, r: Planned) -> Iterator[Request]:
     (role,) = [x for x in stack.of_type("aws_iam_role") if x.values["name"] == r.values["role"]]
-    context = {"iam:PolicyARN": r.values["policy_arn"], "iam:PermissionsBoundary": stack.role_boundary(role)}
+    context = {"iam:PolicyARN": r.values["policy_arn"], **stack.role_boundary(role)}
     arn = f"arn:aws:iam::{ACCOUNT}:role/{r.values['role']}"
     yield Request("iam:AttachRolePolicy", arn, context)
     yield Request("iam:DetachRolePolicy", arn, context)
@@ -215,6 +208,34 @@ def _event_source(stack: Stack, r: Planned) -> Iterator[Request]:
     mapping = stack.arn("lambda", f"event-source-mapping:{GENERATED_ID}")
     yield Request("lambda:DeleteEventSourceMapping", mapping, {"lambda:FunctionArn": function})
     yield Request("lambda:TagResource", mapping, {**created(r.tags()), **existing(r.tags())})
+
+
+def _signing_profile_arn(stack: Stack, name: str) -> str:
+    return stack.arn("signer", f"/signing-profiles/{name}")
+
+
+def _signing_profile(stack: Stack, r: Planned) -> Iterator[Request]:
+    arn = _signing_profile_arn(stack, r.values["name"])
+    for action in ("signer:PutSigningProfile", "signer:TagResource", "signer:CancelSigningProfile"):
+        yield Request(action, arn, created(r.tags()))
+
+
+def _signing_job(stack: Stack, r: Planned) -> Iterator[Request]:
+    """Signer reads the artifact's version and writes the signed zip with the caller's permissions."""
+    yield Request("signer:StartSigningJob", _signing_profile_arn(stack, r.values["profile_name"]))
+    (source,) = r.values["source"][0]["s3"]
+    (destination,) = r.values["destination"][0]["s3"]
+    yield Request("s3:GetObjectVersion", f"arn:aws:s3:::{source['bucket']}/{source['key']}")
+    yield Request("s3:PutObject", f"arn:aws:s3:::{destination['bucket']}/{destination['prefix']}{GENERATED_ID}.zip")
+
+
+def _code_signing_config(stack: Stack, r: Planned) -> Iterator[Request]:
+    yield Request("lambda:CreateCodeSigningConfig", "*", created(r.tags()))
+    config = stack.arn("lambda", f"code-signing-config:csc-{GENERATED_ID}")
+    for action in ("lambda:TagResource", "lambda:UpdateCodeSigningConfig", "lambda:DeleteCodeSigningConfig"):
+        yield Request(action, config, existing(r.tags()))
+    for function in _function_arns(stack):
+        yield Request("lambda:PutFunctionCodeSigningConfig", function, {"lambda:CodeSigningConfigArn": config})
 
 
 def _table(stack: Stack, r: Planned) -> Iterator[Request]:
@@ -374,6 +395,9 @@ REQUESTS: dict[str, Callable[[Stack, Planned], Iterator[Request]]] = {
     "aws_lambda_permission": _function_setting("lambda:AddPermission"),
     "aws_lambda_function_event_invoke_config": _function_setting("lambda:PutFunctionEventInvokeConfig"),
     "aws_lambda_event_source_mapping": _event_source,
+    "aws_lambda_code_signing_config": _code_signing_config,
+    "aws_signer_signing_profile": _signing_profile,
+    "aws_signer_signing_job": _signing_job,
     "aws_dynamodb_table": _table,
     "aws_sns_topic": _named("sns", ("sns:CreateTopic", "sns:SetTopicAttributes", "sns:TagResource")),
     "aws_sns_topic_subscription": _subscription,

@@ -25,6 +25,7 @@ from typing import Any
 
 import tftest
 
+from tests.plan.iam import ACCOUNT
 from tools.tfenv import terraform_binary, terraform_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -255,12 +256,19 @@ def copy_env(env_name: str, workdir: Path) -> Path:
 
 
 def _env_vars(env_name: str, artifacts: Path) -> list[str]:
-    """The variables the tooling passes: the artifacts, and for local the emulator's and the runtime's URLs
-    (as `make up` does)."""
+    """The variables the tooling passes: the artifacts, for local the emulator's and the runtime's URLs
+    (as `make up` does), elsewhere the permissions boundary of a bootstrap with a deploy role (tools/boundary.py)."""
     extra = [f"artifacts_dir={artifacts}"]
     if env_name == "local":
         extra += [f"emulator_endpoint={LOCAL_EMULATOR}", f"local_gateway_endpoint={LOCAL_GATEWAY}"]
+    else:
+        extra += [f"permissions_boundary_arn={boundary_arn(env_name)}"]
     return extra
+
+
+def boundary_arn(env_name: str) -> str:
+    """The boundary bootstrap's deploy role requires in the test account (modules/github_oidc)."""
+    return f"arn:aws:iam::{ACCOUNT}:policy/parley-boundary-{env_name}"
 
 
 def run_all(workdir: Path, env_names: list[str]) -> PlanSession:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.plan.harness import PlanSession, index_plan
+from tests.plan.harness import PlanSession, boundary_arn, index_plan
 
 
 def _tables(raw: dict[str, Any]) -> dict[str, Any]:
@@ -99,3 +99,51 @@ def test_envs_declare_the_plydojo_secrets_as_empty_slots(plans: PlanSession, env
     api = next(f for f in _of_type(plans, env, "aws_lambda_function") if f["function_name"] == f"parley-{env}-api")
     readable = json.loads(api["environment"][0]["variables"]["APP_SECRETS"])
     assert readable == {n.rsplit("/", 1)[1]: n for n in names}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_envs_every_role_carries_the_boundary_the_tooling_sets(plans: PlanSession, env: str) -> None:
+    roles = {
+        v["values"]["name"]: v["values"].get("permissions_boundary")
+        for v in index_plan(plans.envs[env]).values()
+        if v["type"] == "aws_iam_role"
+    }
+    # Functions, the scheduler, the identity pool and the API Gateway account logging role.
+    assert {f"parley-{env}-api-role", f"parley-{env}-scheduler", f"parley-{env}-apigw-logs"} <= set(roles)
+    assert any(name.startswith(f"parley-{env}-identity-") for name in roles)
+    assert roles == dict.fromkeys(roles, boundary_arn(env))
+
+
+def test_envs_local_roles_carry_no_boundary(plans: PlanSession) -> None:
+    roles = [v["values"] for v in index_plan(plans.envs["local"]).values() if v["type"] == "aws_iam_role"]
+    assert roles and all(role.get("permissions_boundary") is None for role in roles)
+
+
+def test_envs_prod_encrypts_every_log_group_with_its_key_and_dev_does_not(plans: PlanSession) -> None:
+    groups = {
+        env: {a: v for a, v in index_plan(plans.envs[env]).items() if v["type"] == "aws_cloudwatch_log_group"}
+        for env in ("dev", "prod")
+    }
+    names = {v["values"]["name"] for v in groups["prod"].values()}
+    assert {"/aws/lambda/parley-prod-api", "/aws/apigateway/parley-prod-http"} <= names
+    assert "/aws/apigateway/parley-prod-ws" in names
+    # The key's ARN is known only after apply: each prod group's kms_key_id is waiting for it.
+    assert all(v["after_unknown"].get("kms_key_id") is True for v in groups["prod"].values())
+    keys = [v["values"] for v in index_plan(plans.envs["prod"]).values() if v["type"] == "aws_kms_alias"]
+    assert "alias/parley-prod-logs" in {k["name"] for k in keys}
+    assert all(v["values"].get("kms_key_id") is None for v in groups["dev"].values())
+    assert not any(v["after_unknown"].get("kms_key_id") for v in groups["dev"].values())
+
+
+def test_envs_prod_deploys_only_signed_code_and_dev_unsigned(plans: PlanSession) -> None:
+    resources = {env: index_plan(plans.envs[env]).values() for env in ("dev", "prod")}
+    prod = [
+        v
+        for v in resources["prod"]
+        if v["type"] == "aws_lambda_function" and "site" not in v["values"]["function_name"]
+    ]
+    assert prod and all(v["after_unknown"].get("code_signing_config_arn") is True for v in prod)
+    assert [v["values"]["name"] for v in resources["prod"] if v["type"] == "aws_signer_signing_profile"] == [
+        "parley_prod_functions"
+    ]
+    assert not [v for v in resources["dev"] if v["type"].startswith("aws_signer_")]

@@ -97,3 +97,62 @@ def test_stack_deploys_one_function_per_map_entry(plans: PlanSession) -> None:
         key = address.split('module.function["')[1].split('"]')[0]
         assert fn["values"]["function_name"] == "parley-dev-" + key.replace("_", "-")
         assert fn["values"]["handler"] == f"parley.handlers.{key}.handler"
+
+
+def test_stack_every_role_carries_the_permissions_boundary(plans: PlanSession) -> None:
+    boundary = "arn:aws:iam::123456789012:policy/parley-boundary-media"
+    roles = {
+        v["values"]["name"]: v["values"]["permissions_boundary"]
+        for v in plans.case("stack", "compliance").of_type("aws_iam_role").values()
+    }
+    # Functions, scheduler, identity pool, API Gateway account logging and both media servers.
+    expected = {"parley-media-api-role", "parley-media-scheduler", "parley-media-apigw-logs"}
+    expected |= {"parley-media-livekit-role", "parley-media-turn-role", "parley-media-identity-authenticated"}
+    assert expected <= set(roles)
+    assert roles == dict.fromkeys(roles, boundary)
+    unset = plans.case("stack", "media").of_type("aws_iam_role").values()
+    assert all(v["values"].get("permissions_boundary") is None for v in unset)
+    rejection = plans.rejection("stack", "reject_boundary_arn")
+    assert "permissions_boundary_arn must be null or an IAM policy ARN" in rejection
+
+
+def test_stack_log_encryption_creates_one_key_for_every_log_group(plans: PlanSession) -> None:
+    case = plans.case("stack", "compliance")
+    assert case.within("log_key[0]").one("aws_kms_alias")["name"] == "alias/parley-media-logs"
+    groups = case.of_type("aws_cloudwatch_log_group")
+    names = {v["values"]["name"] for v in groups.values()}
+    assert {"/aws/lambda/parley-media-match", "/aws/apigateway/parley-media-http"} <= names
+    assert "/aws/apigateway/parley-media-ws" in names
+    assert all(v["after_unknown"].get("kms_key_id") is True for v in groups.values())
+    assert plans.case("stack", "dev").within("log_key[0]").count("aws_kms_key") == 0
+
+
+def test_stack_code_signing_signs_every_artifact_and_enforces_the_profile(plans: PlanSession) -> None:
+    case = plans.case("stack", "compliance")
+    profile = case.one("aws_signer_signing_profile")
+    assert (profile["name"], profile["platform_id"]) == ("parley_media_functions", "AWSLambda-SHA384-ECDSA")
+    assert profile["signature_validity_period"] == [{"type": "DAYS", "value": 365}]
+    config = case.one("aws_lambda_code_signing_config")
+    assert config["policies"] == [{"untrusted_artifact_on_deployment": "Enforce"}]
+    functions = case.of_type("aws_lambda_function")
+    jobs = {v["values"]["destination"][0]["s3"][0]["prefix"] for v in case.of_type("aws_signer_signing_job").values()}
+    # One signing job per deployed function, each writing under signed/<function>/.
+    assert len(jobs) == len(functions) and "signed/match/" in jobs
+    for function in functions.values():
+        # The signed object's key and the configuration's ARN exist only after apply.
+        assert function["after_unknown"]["s3_key"] is True
+        assert function["after_unknown"]["code_signing_config_arn"] is True
+        assert function["values"].get("source_code_hash") is None
+    versioning = case.within("artifacts_bucket").one("aws_s3_bucket_versioning")
+    assert versioning["versioning_configuration"][0]["status"] == "Enabled"
+    # Off (the default): no profile, unsigned code pinned by build.py's hash.
+    dev = plans.case("stack", "dev")
+    assert dev.count("aws_signer_signing_profile") == 0 and dev.count("aws_lambda_code_signing_config") == 0
+    assert all(v["values"]["source_code_hash"] for v in dev.of_type("aws_lambda_function").values())
+    assert all(v["values"].get("code_signing_config_arn") is None for v in dev.of_type("aws_lambda_function").values())
+
+
+def test_stack_rejects_bad_code_signing_settings(plans: PlanSession) -> None:
+    rejection = plans.rejection("stack", "reject_compliance")
+    assert "signature_validity_days must be between 1 and 3650" in rejection
+    assert "untrusted_artifact_action must be Enforce or Warn" in rejection

@@ -141,7 +141,9 @@ def test_static_site_edge_auth_toggle(plans: PlanSession) -> None:
         5,
     )
     assert edge["environment"] == []  # Lambda@Edge has no environment variables
-    trust = json.loads(full.one("aws_iam_role")["assume_role_policy"])
+    role = full.one("aws_iam_role")
+    assert role["permissions_boundary"] == "arn:aws:iam::123456789012:policy/parley-boundary-prod"
+    trust = json.loads(role["assume_role_policy"])
     assert sorted(trust["Statement"][0]["Principal"]["Service"]) == ["edgelambda.amazonaws.com", "lambda.amazonaws.com"]
     association = _distribution(plans, "full")["default_cache_behavior"][0]["lambda_function_association"]
     assert len(association) == 1 and association[0]["event_type"] == "viewer-request"
