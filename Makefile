@@ -74,10 +74,10 @@ lint: $(LINT_VENV)/.installed ## ruff, mypy, terraform fmt -check, module docs f
 	@$(PY) -m tools.policy_scan
 	@$(PY) -m tools.workflow_lint
 
-validate: ## terraform validate every module, environment and bootstrap
+validate: ## terraform validate every module, environment and bootstrap (quick, no plans)
 	$(need-venv)
 	$(need-terraform)
-	@$(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
+	@PARLEY_VALIDATE_ALL=1 $(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
 
 docs: ## Write the inputs/outputs tables of every modules/<m>/README.md from the HCL
 	$(need-venv)

@@ -8,8 +8,6 @@ import pytest
 
 from tests.plan.harness import PlanSession, run_all
 
-ENVS = ["local", "dev", "prod"]
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -20,4 +18,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> PlanSession:
-    return run_all(tmp_path_factory.mktemp("plans"), ENVS)
+    return run_all(tmp_path_factory.mktemp("plans"))
