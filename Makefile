@@ -21,7 +21,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup build fmt lint validate docs test up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary upgrade-check
+.PHONY: help setup build fmt lint validate docs test test-fast bench-suite up down dev logs init plan apply destroy clean bootstrap outputs seed deploy-site summary upgrade-check
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -89,11 +89,21 @@ test: ## Run every test tier (static, unit, plan, e2e); the README's test comman
 	@$(PYTHON) build.py
 	@$(PY) -m pytest $(TEST_ARGS)
 
+test-fast: ## The inner loop: static and unit tiers only (no Terraform plans, no emulator)
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) -m pytest tests/static tests/unit $(TEST_ARGS)
+
+bench-suite: ## Time each test tier alone (wall + CPU s), the slowest tests, and make up/down on private ports
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) bench/suite.py $(BENCH_ARGS)
+
 up: setup build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)
 	@$(PARLEY) up
 
-down: ## Stop the local runtime, destroy the local stack and stop the emulator started by 'make up'
+down: ## Stop the local runtime and the emulator started by 'make up' (the local stack lives in its memory)
 	$(need-venv)
 	@$(PARLEY) down
 

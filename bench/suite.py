@@ -136,7 +136,7 @@ def stack_runs(repo: Path, python: str) -> list[Run]:
         try:
             for name, command in steps:
                 run, output = timed(name, command, copy, environ)
-                runs.append(run)
+                runs.append(row(run))
                 if not run.result.startswith("ok"):
                     print(output[-2000:], file=sys.stderr)
                     break
@@ -146,11 +146,13 @@ def stack_runs(repo: Path, python: str) -> list[Run]:
     return runs
 
 
-def table(title: str, runs: list[Run]) -> None:
-    print(f"\n{title}\n")
-    print("| step | wall s | CPU s | load (1/5/15) | result |\n|---|---:|---:|---|---|")
-    for run in runs:
-        print(f"| {run.name} | {run.wall:.1f} | {run.cpu:.1f} | {run.load} | {run.result} |")
+def heading(title: str) -> None:
+    print(f"\n{title}\n\n| step | wall s | CPU s | load (1/5/15) | result |\n|---|---:|---:|---|---|", flush=True)
+
+
+def row(run: Run) -> Run:
+    print(f"| {run.name} | {run.wall:.1f} | {run.cpu:.1f} | {run.load} | {run.result} |", flush=True)
+    return run
 
 
 def slowest(samples: list[tuple[float, str, str]], when: str, count: int = 10) -> None:
@@ -179,20 +181,21 @@ def main() -> int:
     environ = dict(os.environ)
     print(f"parley bench: {os.cpu_count()} CPUs, load {load_average()}")
 
-    runs = [timed("build (cached)", [python, "build.py"], repo, environ)[0]]
+    heading("tiers (each alone)")
+    row(timed("build", [python, "build.py"], repo, environ)[0])
     samples: list[tuple[float, str, str]] = []
     for tier in tiers:
         run, output = timed(tier, [python, "-m", "pytest", *TIERS[tier], "--durations=0"], repo, environ)
-        runs.append(run)
+        row(run)
         samples += durations(output)
     if args.full:
-        runs.append(timed("make test (all tiers)", [python, "-m", "pytest", "--durations=0"], repo, environ)[0])
-    table("tiers (each alone)", runs)
+        row(timed("make test (all tiers)", [python, "-m", "pytest"], repo, environ)[0])
     if samples:
         slowest(samples, "setup")
         slowest(samples, "call")
     if not args.no_up:
-        table("local stack (fresh copy, private ports and PARLEY_HOME)", stack_runs(repo, python))
+        heading("local stack (fresh copy, private ports and PARLEY_HOME)")
+        stack_runs(repo, python)
     return 0
 
 

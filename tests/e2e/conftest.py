@@ -170,7 +170,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
         settings = backend_settings("local")
         # Given an apply that holds the state lock ...
         apply = subprocess.Popen(
-            [terraform_binary(), f"-chdir={workspace.root}", "apply", "-input=false", str(workspace.plan_file)],
+            [terraform_binary(), f"-chdir={workspace.root}", *workspace.apply_args()],
             env=workspace.environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         lock_seen = _wait_for_lock(
