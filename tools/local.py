@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -165,6 +167,20 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
         say(f"{env_name}: GitHub Actions deploy role {role['value']}: set it as AWS_ROLE_ARN (see docs/delivery.md)")
 
 
+def backend_ready(emulator: emu.Emulator, base: Path) -> bool:
+    """The running emulator still holds the state bucket this run-time folder's bootstrap made (a second `up`
+    then skips the bootstrap)."""
+    if not (base / "bootstrap" / "local.tfstate").is_file():
+        return False
+    url = f"{emulator.endpoint}/{backend_settings('local')['bucket']}"
+    bucket = urllib.request.Request(url, method="HEAD")  # noqa: S310 - our http://127.0.0.1 URL
+    try:
+        with urllib.request.urlopen(bucket, timeout=5) as response:  # noqa: S310 - our http://127.0.0.1 URL
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
 def print_outputs(outputs: dict[str, object]) -> None:
     rows = []
     for name, value in sorted(outputs.items()):
@@ -214,7 +230,10 @@ def up(
     started = time.monotonic()
     state = emu.start(emulator)
     say(f"emulator {state} at {emulator.endpoint} (log: {emulator.log_file})")
-    bootstrap("local", emulator.endpoint, base)
+    if backend_ready(emulator, base):
+        say("local: state bucket already there")
+    else:
+        bootstrap("local", emulator.endpoint, base)
     workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
     workspace.init()
     if workspace.plan() == 0:
