@@ -34,6 +34,8 @@ from tools.tfenv import ROOT, backend_settings, terraform_binary
 CODE = re.compile(r"\b(\d{6})\b")
 
 
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent.name == "e2e":

@@ -9,6 +9,8 @@ import pytest
 from tests.plan.harness import PlanSession, run_all
 
 
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent.name == "plan":
