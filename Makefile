@@ -22,7 +22,7 @@ export PARLEY_GATEWAY_PORT ?= 4580
 need-venv = @test -x $(PY) || { echo "make: no $(VENV): run 'make setup' first"; exit 1; }
 need-terraform = @command -v terraform >/dev/null || { echo "make: terraform not found: install Terraform >= 1.11 (see README)"; exit 1; }
 
-.PHONY: help setup doctor build fmt lint validate docs test fuzz up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check mutate
+.PHONY: help setup doctor build fmt lint validate docs test test-fast bench-suite fuzz up down dev logs init plan apply destroy unlock clean bootstrap outputs secret seed deploy-site screenshots summary upgrade-check mutate
 
 help: ## Show this help (the default target)
 	@echo "parley - usage: make <target> [ENV=local|dev|prod]  (ENV defaults to local)"
@@ -87,10 +87,10 @@ lint: $(LINT_VENV)/.installed $(CHECKOV_VENV)/.installed $(VENV)/.installed ## r
 	@$(PY) -m tools.policy_scan
 	@$(PY) -m tools.workflow_lint
 
-validate: ## terraform validate every module, environment and bootstrap
+validate: ## terraform validate every module, environment and bootstrap (quick, no plans)
 	$(need-venv)
 	$(need-terraform)
-	@$(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
+	@PARLEY_VALIDATE_ALL=1 $(PY) -m pytest -q -p no:cacheprovider tests/static/test_terraform_validate.py
 
 docs: ## Write the inputs/outputs tables of every modules/<m>/README.md from the HCL
 	$(need-venv)
@@ -108,11 +108,21 @@ fuzz: ## Long fuzz campaign: 500 random examples per HTTP route, WebSocket actio
 mutate: $(MUTATE_VENV)/.installed ## Mutation testing of parley's domain and adapters (mutmut; hours on 2 cores): kill ratio + live mutants
 	@$(MUTATE_VENV)/bin/python -m tools.mutate $(MUTATE_ARGS)
 
+test-fast: ## The inner loop: static and unit tiers only (no Terraform plans, no emulator)
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) -m pytest tests/static tests/unit $(TEST_ARGS)
+
+bench-suite: ## Time each test tier alone (wall + CPU s), the slowest tests, and make up/down on private ports
+	$(need-venv)
+	$(need-terraform)
+	@$(PY) bench/suite.py $(BENCH_ARGS)
+
 up: $(VENV)/.installed build ## Bring the stack up on the local emulator and serve it on 127.0.0.1:$PARLEY_GATEWAY_PORT (HTTP, WebSocket /live)
 	$(need-terraform)
 	@$(PARLEY) up
 
-down: ## Stop the local runtime, destroy the local stack and stop the emulator started by 'make up'
+down: ## Stop the local runtime and the emulator started by 'make up' (the local stack lives in its memory)
 	$(need-venv)
 	@$(PARLEY) down
 

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +30,9 @@ from tools.runtime import daemon
 from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
 
 BOOTSTRAP_DIR = ROOT / "bootstrap"
+# The emulator answers at once, so an apply there may run more operations side by
+# side than terraform's default of 10: most of their time is the provider's fixed waits.
+EMULATOR_PARALLELISM = 40
 
 
 def say(message: str) -> None:
@@ -159,6 +164,14 @@ class Workspace:
         """The saved plan's number of changes, for the progress count of its apply."""
         return self.plan_file.with_suffix(".changes")
 
+    def parallelism(self) -> list[str]:
+        """terraform's -parallelism for apply and destroy: wider on the emulator, the default on AWS."""
+        return [f"-parallelism={EMULATOR_PARALLELISM}"] if self.endpoint else []
+
+    def apply_args(self) -> list[str]:
+        """The arguments that apply the saved plan."""
+        return ["apply", "-input=false", "-compact-warnings", *self.parallelism(), str(self.plan_file)]
+
     def apply(self) -> None:
         if not self.plan_file.is_file():
             raise ToolError(f"no saved plan for ENV={self.env}: run 'make plan ENV={self.env}' first")
@@ -167,7 +180,7 @@ class Workspace:
         try:
             terraform(
                 self.root,
-                ["apply", "-input=false", "-compact-warnings", str(self.plan_file)],
+                self.apply_args(),
                 self.environ,
                 log=self.log_file("apply"),
                 progress=f"{self.env}: applying",
@@ -182,7 +195,7 @@ class Workspace:
         started = time.monotonic()
         terraform(
             self.root,
-            ["destroy", "-input=false", "-auto-approve", "-compact-warnings"],
+            ["destroy", "-input=false", "-auto-approve", "-compact-warnings", *self.parallelism()],
             self.environ,
             log=self.log_file("destroy"),
             progress=f"{self.env}: destroying",
@@ -244,6 +257,20 @@ def bootstrap(env_name: str, endpoint: str | None = None, base: Path | None = No
     role = json.loads(terraform(BOOTSTRAP_DIR, ["output", "-json"], environ).stdout or "{}").get("deploy_role_arn", {})
     if role.get("value"):
         say(f"{env_name}: GitHub Actions deploy role {role['value']}: set it as AWS_ROLE_ARN (see docs/delivery.md)")
+
+
+def backend_ready(emulator: emu.Emulator, base: Path) -> bool:
+    """The running emulator still holds the state bucket this run-time folder's bootstrap made (a second `up`
+    then skips the bootstrap)."""
+    if not (base / "bootstrap" / "local.tfstate").is_file():
+        return False
+    url = f"{emulator.endpoint}/{backend_settings('local')['bucket']}"
+    bucket = urllib.request.Request(url, method="HEAD")  # noqa: S310 - our http://127.0.0.1 URL
+    try:
+        with urllib.request.urlopen(bucket, timeout=5) as response:  # noqa: S310 - our http://127.0.0.1 URL
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
 
 
 def print_outputs(outputs: dict[str, object]) -> None:
@@ -335,7 +362,10 @@ def up(
     started = time.monotonic()
     state = emu.start(emulator)
     say(f"emulator {state} at {emulator.endpoint} (log: {emulator.log_file})")
-    bootstrap("local", emulator.endpoint, base)
+    if backend_ready(emulator, base):
+        say("local: state bucket already there")
+    else:
+        bootstrap("local", emulator.endpoint, base)
     workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
     workspace.init()
     if workspace.plan() == 0:
@@ -358,18 +388,18 @@ def up(
 def down(
     base: Path | None = None, port: int | None = None, env_file: bool = True, gateway_port: int | None = None
 ) -> None:
-    """Stop the runtime, destroy envs/local, stop the emulator this project started, remove local state."""
+    """Stop the runtime and the emulator this project started, remove local state.
+
+    The emulator keeps every resource in memory, the state bucket included: stopping it discards the whole local
+    stack, so no terraform destroy runs first (it would only sit through the provider's deletion checks)."""
     base = base or home()
     emulator = emu.Emulator(base, port or emu.configured_port())
     runtime = local_runtime(base, emulator, gateway_port)
     if daemon.stop(runtime):
         say("runtime stopped")
     if emu.status(emulator) != "stopped":
-        workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
-        workspace.init()
-        workspace.destroy()
         emu.stop(emulator)
-        say("emulator stopped")
+        say("emulator stopped: the local stack went with it")
     else:
         say("emulator not running; removing local state only")
     for leftover in (base / "bootstrap" / "local.tfstate", base / "bootstrap" / "local.tfstate.backup"):

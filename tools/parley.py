@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="parley", description="parley's Terraform and emulator workflows")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start the emulator and apply envs/local")
-    commands.add_parser("down", help="stop the runtime, destroy envs/local and stop the emulator")
+    commands.add_parser("down", help="stop the runtime and the emulator (the local stack lives in its memory)")
     commands.add_parser("dev", help="run the local runtime in the foreground")
     commands.add_parser("logs", help="follow the background runtime's log")
     emulator_parser = commands.add_parser("emulator", help="start, stop or show the emulator")

@@ -34,6 +34,8 @@ from tools.tfenv import ROOT, backend_settings, terraform_binary
 CODE = re.compile(r"\b(\d{6})\b")
 
 
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent.name == "e2e":
@@ -172,7 +174,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
         settings = backend_settings("local")
         # Given an apply that holds the state lock ...
         apply = subprocess.Popen(
-            [terraform_binary(), f"-chdir={workspace.root}", "apply", "-input=false", str(workspace.plan_file)],
+            [terraform_binary(), f"-chdir={workspace.root}", *workspace.apply_args()],
             env=workspace.environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         lock_seen = _wait_for_lock(

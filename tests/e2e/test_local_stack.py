@@ -65,6 +65,16 @@ def test_local_stack_functions_run_arm64_python312_from_the_artifacts_bucket(dep
     assert {f"lambda/{fn}.zip" for fn in deployed.outputs["function_names"]} <= keys
 
 
+def test_local_stack_second_up_skips_the_bootstrap_only_while_the_backend_is_there(
+    deployed: Deployed, tmp_path: Path
+) -> None:
+    assert local.backend_ready(deployed.emulator, deployed.base)
+    # Another run-time folder has no bootstrap state; an emulator elsewhere has no bucket.
+    assert not local.backend_ready(deployed.emulator, tmp_path)
+    elsewhere = emu.Emulator(deployed.base, emu.free_port())
+    assert not local.backend_ready(elsewhere, deployed.base)
+
+
 def test_local_stack_second_plan_has_no_changes(deployed: Deployed) -> None:
     assert deployed.workspace.plan() == 0
     deployed.workspace.plan_file.unlink(missing_ok=True)

@@ -8,9 +8,9 @@ import pytest
 
 from tests.plan.harness import PlanSession, run_all
 
-ENVS = ["local", "dev", "staging", "prod"]
 
-
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent.name == "plan":
@@ -20,4 +20,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> PlanSession:
-    return run_all(tmp_path_factory.mktemp("plans"), ENVS)
+    return run_all(tmp_path_factory.mktemp("plans"))

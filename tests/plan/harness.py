@@ -6,8 +6,13 @@ cases share ONE plan and all ``reject_*`` cases share another: Terraform reports
 every failed validation of a plan, each pointing at the caller's line, which
 maps it back to its case. A validation that reads more than its variable (a
 local, another variable) runs only once every input passed its own checks, so
-``reject_at_plan_*`` cases share a third plan. Environments are planned offline
-from copies with a local backend and fake credentials. Plans run concurrently.
+``reject_at_plan_*`` cases share a third plan. Environments and bootstrap/ are
+planned offline from copies with a local backend and fake credentials. Plans run
+concurrently.
+
+A plan validates its whole configuration first, so every folder a plan reaches
+(``planned_folders``) needs no separate ``terraform validate``
+(tests/static/test_terraform_validate.py validates only the others).
 """
 
 from __future__ import annotations
@@ -32,6 +37,16 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ARTIFACTS_TOKEN = "@ARTIFACTS_DIR@"
 ROOT_TOKEN = "@ROOT@"  # the repository, for fixtures that read its files (app declarations)
+ENVS = ["local", "dev", "staging", "prod"]
+# bootstrap/ as a CI pipeline's env bootstraps it: with the GitHub Actions deploy role.
+BOOTSTRAP_VARIABLES = [
+    "env=dev",
+    "region=eu-west-1",
+    "state_bucket_name=acme-dev-tfstate",
+    "lock_table_name=acme-dev-tflock",
+    'github={ repository = "acme/parley", app = "acme", pull_request_plans_enabled = true, hosted_zone_id = "Z0ACME" }',
+]
+LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]+)"', re.M)
 LOCAL_EMULATOR = "http://127.0.0.1:4566"
 LOCAL_GATEWAY = "http://127.0.0.1:4580"
 
@@ -120,6 +135,21 @@ def all_cases() -> list[Case]:
         for module_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir())
         for tfvars in sorted(module_dir.glob("*.tfvars"))
     ]
+
+
+def planned_folders() -> set[Path]:
+    """Every folder the plan tier plans: each module with an accepted case, each env, bootstrap/, and every local
+    module they call (followed through ``source = "../..."``)."""
+    pending = [ROOT / "modules" / case.module for case in all_cases() if not case.rejected]
+    pending += [ROOT / "envs" / name for name in ENVS] + [ROOT / "bootstrap"]
+    seen: set[Path] = set()
+    while pending:
+        folder = pending.pop().resolve()
+        if folder not in seen:
+            seen.add(folder)
+            sources = [source for tf in folder.glob("*.tf") for source in LOCAL_SOURCE.findall(tf.read_text())]
+            pending += [folder / source for source in sources]
+    return seen
 
 
 def write_fake_artifacts(folder: Path) -> Path:
@@ -233,6 +263,7 @@ class PlanSession:
     accepted: dict[str, ModulePlan]
     rejections: dict[str, list[str]]
     envs: dict[str, dict[str, Any]]
+    bootstrap: dict[str, Any]
     unattributed_errors: list[str]
 
     def case(self, module: str, name: str) -> ModulePlan:
@@ -245,10 +276,11 @@ class PlanSession:
         return "\n".join(self.rejections.get(label, []))
 
 
-def copy_env(env_name: str, workdir: Path) -> Path:
-    target = workdir / "envs" / env_name
+def copy_root(folder: Path, workdir: Path) -> Path:
+    """A copy of a root (envs/<env> or bootstrap/) planned offline: local backend, fake keys."""
+    target = workdir / folder.relative_to(ROOT)
     target.mkdir(parents=True)
-    for item in (ROOT / "envs" / env_name).iterdir():
+    for item in folder.iterdir():
         if item.is_file() and (item.suffix in {".tf", ".tfvars"} or item.name == ".terraform.lock.hcl"):
             shutil.copyfile(item, target / item.name)  # follows the backend.tf link
     (target / "zz_offline_override.tf").write_text(offline_override(target))
@@ -271,7 +303,7 @@ def boundary_arn(env_name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:policy/parley-boundary-{env_name}"
 
 
-def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
+def run_all(workdir: Path, env_names: list[str] = ENVS) -> PlanSession:
     cases = all_cases()
     artifacts = write_fake_artifacts(workdir / "artifacts")
     environ = terraform_env(None)
@@ -284,10 +316,12 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
         text, spans = render_root([c for c in cases if c.root == name], artifacts)
         (folder / "main.tf").write_text(text)
         roots[name] = (folder, spans)
-    env_dirs = {name: copy_env(name, workdir) for name in env_names}
+    env_dirs = {name: copy_root(ROOT / "envs" / name, workdir) for name in env_names}
+    bootstrap_dir = copy_root(ROOT / "bootstrap", workdir)
 
-    with ThreadPoolExecutor(max_workers=3 + len(env_dirs)) as pool:
+    with ThreadPoolExecutor(max_workers=4 + len(env_dirs)) as pool:
         accepted_future = pool.submit(_plan_json, roots["accepted"][0], environ, [])
+        bootstrap_future = pool.submit(_plan_json, bootstrap_dir, environ, BOOTSTRAP_VARIABLES)
         rejected_futures = {
             name: pool.submit(_diagnostics, roots[name][0], environ) for name in ("rejected", "rejected_at_plan")
         }
@@ -298,6 +332,7 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
         accepted_raw = accepted_future.result()
         diagnostics = [(name, d) for name, future in rejected_futures.items() for d in future.result()]
         env_raw = {name: future.result() for name, future in env_futures.items()}
+        bootstrap_raw = bootstrap_future.result()
 
     accepted = {}
     for case in cases:
@@ -318,4 +353,4 @@ def run_all(workdir: Path, env_names: list[str]) -> PlanSession:
             unattributed.append(text)
         else:
             rejections.setdefault(owner, []).append(re.sub(r"\s+", " ", text))
-    return PlanSession(accepted, rejections, env_raw, unattributed)
+    return PlanSession(accepted, rejections, env_raw, bootstrap_raw, unattributed)

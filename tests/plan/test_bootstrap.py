@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
 
-from tests.plan.harness import ROOT, _plan_json, index_plan, offline_override
+from tests.plan.harness import PlanSession, index_plan
 from tests.plan.iam import ACCOUNT, Policy, Request
-from tools.tfenv import terraform_env
-
-VARIABLES = [
-    "env=dev",
-    "region=eu-west-1",
-    "state_bucket_name=acme-dev-tfstate",
-    "lock_table_name=acme-dev-tflock",
-    'github={ repository = "acme/parley", app = "acme", pull_request_plans_enabled = true, hosted_zone_id = "Z0ACME" }',
-]
 
 
 @pytest.fixture(scope="module")
-def bootstrap_plan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    workdir = tmp_path_factory.mktemp("bootstrap-plan")
-    (workdir / "modules").symlink_to(ROOT / "modules")
-    folder = workdir / "bootstrap"
-    folder.mkdir()
-    for item in (ROOT / "bootstrap").iterdir():
-        if item.is_file():
-            shutil.copyfile(item, folder / item.name)
-    (folder / "zz_offline_override.tf").write_text(offline_override(folder))
-    return index_plan(_plan_json(folder, terraform_env(None), VARIABLES))
+def bootstrap_plan(plans: PlanSession) -> dict[str, dict[str, Any]]:
+    """bootstrap/ planned in the tier's batch with the deploy role asked for (harness.BOOTSTRAP_VARIABLES)."""
+    return index_plan(plans.bootstrap)
 
 
 def _one(plan: dict[str, dict[str, Any]], resource_type: str) -> dict[str, Any]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.plan.harness import OFFLINE_PROVIDER, ROOT, PlanSession, _diagnostics
-from tools.tfenv import terraform_env
+from tests.plan.harness import PlanSession
 
 REMINDERS_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:parley-dev-reminders"
 POINTS_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:parley-dev-points-reset"
@@ -119,22 +117,9 @@ def test_eventbridge_rejects_bad_input(plans: PlanSession) -> None:
     assert "IANA name" in plans.rejection("eventbridge", "reject_timezone")
 
 
-def test_eventbridge_rejects_a_schedule_naming_an_unknown_function(tmp_path: Path) -> None:
-    # A validation that compares two variables runs during the plan walk, after
-    # every single-variable validation passed, so it gets a root of its own.
-    (tmp_path / "main.tf").write_text(
-        OFFLINE_PROVIDER
-        + f"""
-module "eventbridge" {{
-  source      = "{ROOT / "modules" / "eventbridge"}"
-  name_prefix = "parley-dev"
-  functions   = {{ reminders = "{REMINDERS_ARN}" }}
-  schedules   = {{ reminders = {{ expression = "rate(5 minutes)", function = "remind" }} }}
-}}
-"""
-    )
-    errors = [f"{d['summary']}: {d.get('detail', '')}" for d in _diagnostics(tmp_path, terraform_env(None))]
-    assert any("every schedule's function must be a key of functions" in e for e in errors), errors
+def test_eventbridge_rejects_a_schedule_naming_an_unknown_function(plans: PlanSession) -> None:
+    rejection = plans.rejection("eventbridge", "reject_at_plan_unknown_function")
+    assert "every schedule's function must be a key of functions" in rejection
 
 
 def test_eventbridge_rules_only_grant_invoke_through_resource_policies(plans: PlanSession) -> None:

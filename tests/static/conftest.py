@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).name == "test_terraform_validate.py":
