@@ -16,6 +16,11 @@ from tests.conftest import ROOT
 STACK = ROOT / "modules" / "stack"
 _ROUTE = re.compile(r'"((?:GET|POST|PUT|PATCH|DELETE) /[^"]*)"')
 _FUNCTION_KEY = re.compile(r"^    ([a-z][a-z0-9_]*) = \{$", re.MULTILINE)  # a key of a *_functions map (terraform fmt)
+# Locals holding a function's routes beside the function map (api.tf, auth.tf), and that function.
+ROUTE_LOCALS = {"api_builtin_routes": "api", "auth_public_routes": "api_public"}
+_ROUTE_LOCAL = re.compile(
+    r"^  (" + "|".join(ROUTE_LOCALS) + r") = (?:\[|merge\()(.*?)^  [\])]", re.MULTILINE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,10 @@ def http_routes() -> tuple[Route, ...]:
     found: dict[str, Route] = {}
     for tf in sorted(STACK.glob("*.tf")):
         text = tf.read_text()
+        for listed in _ROUTE_LOCAL.finditer(text):
+            for route in _ROUTE.findall(listed.group(2)):
+                found[route] = Route(route, ROUTE_LOCALS[listed.group(1)])
+            text = text.replace(listed.group(0), "")
         for match in _ROUTE.finditer(text):
             owners = [m.group(1) for m in _FUNCTION_KEY.finditer(text, 0, match.start())]
             assert owners, f"{tf.name}: route {match.group(1)} outside a function's declaration"

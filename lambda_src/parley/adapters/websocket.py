@@ -43,7 +43,8 @@ class Delivery(enum.Enum):
 def management_client(endpoint: str) -> Any:
     """One client per endpoint, keeping as many HTTP connections alive as the largest fan-out pool."""
     config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},  # one request: throttling is retried by fan_out, with jitter
+        # One request: throttling is retried by fan_out, with jitter.
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=3,
         read_timeout=10,
         max_pool_connections=MAX_CONCURRENCY,
