@@ -108,26 +108,6 @@ locals {
   auth_public_statements = local.auth_email ? local.auth_sign_up_statements : {}
 }
 
-# Near the day's new-account cap: the api_public function reports the day's
-# count after each new account (embedded metric format, parley/handlers/public_auth.py).
-resource "aws_cloudwatch_metric_alarm" "new_accounts" {
-  count = var.monitoring.alarms_enabled ? 1 : 0
-
-  alarm_name          = "${var.name_prefix}-new-accounts-near-cap"
-  alarm_description   = "New accounts today reached ${var.auth.sign_in_limits.new_accounts_alarm_pct}% of the daily cap (${var.auth.sign_in_limits.new_accounts_per_day}); at the cap, unknown addresses get no account."
-  namespace           = "parley"
-  metric_name         = "NewAccountsToday"
-  dimensions          = { service = "parley", stage = var.name_prefix }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = ceil(var.auth.sign_in_limits.new_accounts_per_day * var.auth.sign_in_limits.new_accounts_alarm_pct / 100)
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [module.monitoring.topic_arn]
-  ok_actions          = [module.monitoring.topic_arn]
-}
-
 module "cognito" {
   source = "../cognito"
 

@@ -71,12 +71,14 @@ module "schedules" {
       function    = "reminders"
       enabled     = var.reminders.enabled
       description = "Deliver due reminders."
-      # Source metadata the function logs; Scheduler fills in the run's scheduled time.
-      input = jsonencode({
+      # Source metadata the function logs; Scheduler fills in the run's scheduled time. jsonencode writes
+      # < and > as \u003c and \u003e, which Scheduler would not recognise as its context attribute: the input
+      # keeps them literal.
+      input = replace(replace(jsonencode({
         source         = "parley.schedules"
         schedule       = "${var.name_prefix}-reminders"
         scheduled_time = "<aws.scheduler.scheduled-time>"
-      })
+      }), "\\u003c", "<"), "\\u003e", ">")
     }
     points-reset = {
       expression  = var.points_reset.schedule_expression

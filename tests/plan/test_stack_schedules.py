@@ -28,6 +28,8 @@ def test_stack_schedules_defaults_every_five_minutes_and_daily_at_midnight_utc(p
         "schedule": "parley-dev-reminders",
         "scheduled_time": "<aws.scheduler.scheduled-time>",
     }
+    # Scheduler replaces the attribute as written: literal angle brackets, not jsonencode's \u003c escapes.
+    assert '"<aws.scheduler.scheduled-time>"' in reminders["target"][0]["input"]
 
 
 def test_stack_schedules_reminders_function_gets_shards_endpoint_and_scoped_rights(plans: PlanSession) -> None:

@@ -94,7 +94,7 @@ def test_boundary_tool_make_plan_passes_the_boundary_to_terraform(monkeypatch: p
     )
     monkeypatch.setattr(local.Workspace, "init", lambda self: None)
 
-    def plan(self: local.Workspace) -> int:
+    def plan(self: local.Workspace, **_: Any) -> int:
         seen.update(self.environ)
         return 0
 

@@ -20,7 +20,7 @@ def test_calls_participant_check_refuses_strangers_and_ended_calls() -> None:
     assert (stranger.value.code, stranger.value.message) == ("not_a_participant", "not a participant of this call")
     with pytest.raises(AppError) as ended:
         calls.check_participant(SESSION, "u-2", now=1000)
-    assert (ended.value.code, ended.value.message) == ("session_ended", "this call has ended")
+    assert (ended.value.code, ended.value.message) == ("call_ended", "this call has ended")
 
 
 @pytest.mark.parametrize(

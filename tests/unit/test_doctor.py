@@ -136,8 +136,8 @@ def test_doctor_prints_one_table_and_fails_only_on_required_checks(capsys: pytes
     assert capsys.readouterr().out.splitlines()[-1] == (
         "doctor: 1 required check(s) failed (Provider): see the fixes above"
     )
-    assert doctor.main(["staging"], probe=lambda env: healthy) == 1
-    assert "unknown ENV 'staging'" in capsys.readouterr().err
+    assert doctor.main(["nosuchenv"], probe=lambda env: healthy) == 1
+    assert "unknown ENV 'nosuchenv'" in capsys.readouterr().err
 
 
 def test_doctor_adds_the_credentials_line_only_for_real_environments(monkeypatch: pytest.MonkeyPatch) -> None:

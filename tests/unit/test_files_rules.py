@@ -58,10 +58,11 @@ def test_files_export_writes_a_header_and_one_row_per_record() -> None:
         ("other", {}),
     ]
     assert files.write_export(out, records) == 4
+    # The record's own id (<type>_id) fills the id column; rows end in CRLF (RFC 4180).
     assert out.getvalue() == (
-        "record_type,id,created_at,details\n"
-        'profile,,t0,"{""bio"":""a,b"",""user_id"":""u-1""}"\n'
-        'reminder,first-id-wins,t2,"{""n"":1,""registered_at"":""t1"",""reminder_id"":""r1""}"\n'
-        "device,d1,,{}\n"
-        "other,,,{}\n"
+        "record_type,id,created_at,details\r\n"
+        'profile,u-1,t0,"{""bio"":""a,b""}"\r\n'
+        'reminder,r1,t2,"{""id"":""first-id-wins"",""n"":1,""registered_at"":""t1""}"\r\n'
+        "device,d1,,{}\r\n"
+        "other,,,{}\r\n"
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from parley.domain import profile
+from parley.domain import profile, user_settings
 from parley.errors import BadRequest
 
 
@@ -40,26 +40,44 @@ def test_profile_display_name_is_the_given_name_else_the_email_local_part(email:
 
 
 def test_profile_changes_accept_own_uploads_as_avatar() -> None:
-    body = {"display_name": "A", "avatar_key": "users/u-1/up1/a.png"}
+    body = {"display_name": "A", "avatar_key": f"users/u-1/{UPLOAD}/a.png"}
     assert profile.profile_changes(body, "u-1") == body
 
 
-@pytest.mark.parametrize("avatar", ["users/u-2/up1/a.png", "users/u-1/../u-2/a.png", "u-1/a.png", "users/u-10/a.png"])
+UPLOAD = "0123456789abcdef0123456789abcdef"  # an upload id as upload_request makes them
+
+
+@pytest.mark.parametrize(
+    "avatar",
+    [
+        f"users/u-2/{UPLOAD}/a.png",
+        f"users/u-1/../u-2/{UPLOAD}/a.png",
+        "u-1/a.png",
+        f"users/u-10/{UPLOAD}/a.png",
+        f"users/u-1/{UPLOAD}/../a.png",
+        "users/u-1/up1/a.png",
+    ],
+)
 def test_profile_changes_refuse_an_avatar_outside_own_uploads(avatar: str) -> None:
     with pytest.raises(BadRequest) as refused:
         profile.profile_changes({"avatar_key": avatar}, "u-1")
-    assert (refused.value.code, refused.value.message) == ("invalid_field", "avatar_key must be one of your uploads")
+    assert (refused.value.code, refused.value.message) == (
+        "invalid_field",
+        "avatar_key must be one of your upload keys (users/u-1/...)",
+    )
 
 
 def test_profile_settings_document_fills_the_defaults() -> None:
-    assert profile.settings_document({"theme": "dark", "language": "pt-BR", "time_zone": "America/Sao_Paulo"}) == {
+    assert user_settings.settings_document(
+        {"theme": "dark", "language": "pt-BR", "time_zone": "America/Sao_Paulo"}
+    ) == {
         "theme": "dark",
         "language": "pt-BR",
         "time_zone": "America/Sao_Paulo",
         "notifications_enabled": True,
         "email_reminders": False,
     }
-    assert profile.settings_document({}) == {
+    assert user_settings.settings_document({}) == {
         "theme": "system",
         "language": "en",
         "time_zone": "UTC",

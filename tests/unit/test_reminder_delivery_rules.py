@@ -47,6 +47,8 @@ class Ports:
         self.lose_claims: set[str] = set()
         self.claims: list[tuple[str, str, str]] = []
         self.finished: list[tuple[str, dict[str, Any], list[str]]] = []
+        self.kept_receipts: list[tuple[int, list[tuple[str, str, str]]]] = []
+        self.receipts_asked: list[int] = []
 
     def due(self, shard: int, now_iso: str, limit: int, cursor: dict[str, Any] | None) -> Any:
         self.due_calls.append((shard, now_iso, limit, cursor))
@@ -95,6 +97,20 @@ class Ports:
 
     def drop_device(self, user_id: str, device_id: str) -> None:
         self.dropped_devices.append((user_id, device_id))
+
+    # Push receipts (checked in test_reminders_run.py): none pending here, so a run reads nothing more.
+    def keep_receipts(self, shard: int, sent: list[tuple[str, str, str]], now_iso: str) -> None:
+        self.kept_receipts.append((shard, sent))
+
+    def pending_receipts(self, shard: int, limit: int) -> list[Any]:
+        self.receipts_asked.append(shard)
+        return []
+
+    def receipts(self, ticket_ids: list[str]) -> dict[str, Any]:
+        raise AssertionError("no receipt is pending, none may be read")
+
+    def forget_receipts(self, pending: Iterable[Any]) -> None:
+        raise AssertionError("no receipt is pending, none may be forgotten")
 
 
 @pytest.fixture
@@ -326,7 +342,7 @@ def test_reminder_run_stops_at_its_item_bound_mid_page(ports: Ports) -> None:
 
 def test_reminder_run_stops_mid_page_when_time_runs_out(ports: Ports) -> None:
     ports.shards = {0: reminders("a", "b")}
-    left = iter([20_000, 20_000, 9_999])
+    left = iter([20_000, 20_000, 20_000, 9_999])  # before the shard, the page, item a, item b
     report = delivery.run(ports, NOW, LIMITS, time_left_ms=lambda: next(left), shards=[0])
     assert (report.examined, report.exhausted) == (1, True)
     assert delivery.run(Ports(), NOW, LIMITS, time_left_ms=lambda: 10_000, shards=[0]).exhausted is False

@@ -119,12 +119,17 @@ def test_calls_pair_matches_both_tickets_creates_the_session_and_takes_a_point_e
         "expires_at": expires,
         "TTL": expires,
     }
+    # Each participant item is that user's record of the call (their history, newest first): it has no TTL.
     assert db.get("SESSION#s1", "USER#u-2") == {
         "PK": "SESSION#s1",
         "SK": "USER#u-2",
         "GSI1PK": "USER#u-2",
-        "GSI1SK": "SESSION#s1",
-        "TTL": expires,
+        "GSI1SK": f"CALL#{int(NOW)}#s1",
+        "session_id": "s1",
+        "user_id": "u-2",
+        "peer_id": "u-1",
+        "pool": "casual",
+        "started_at": int(NOW),
     }
     matched = db.get("USER#u-1", "TICKET")
     assert {k: matched[k] for k in ("status", "session_id", "peer_id", "matched_at", "expires_at", "TTL")} == {

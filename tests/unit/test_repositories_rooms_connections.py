@@ -21,6 +21,11 @@ def db(table: Any) -> Table:
     return Table(TABLE_NAME)
 
 
+def present(repo: Rooms, room_id: str, connection_id: str) -> bool:
+    """Whether the connection's presence item is in the room (what standing() reads for send and typing)."""
+    return repo.standing(room_id, connection_id, "nobody")[0]
+
+
 def new_room(db: Table, room_id: str = "r1", owner: str = "u-1") -> Rooms:
     repo = Rooms(db)
     meta, member = room_rules.new_room({"name": "n"}, room_id, owner, "t0")
@@ -74,7 +79,15 @@ def test_rooms_messages_are_stored_with_an_optional_ttl_and_read_newest_first(db
     repo = new_room(db)
     first = repo.add_message("r1", "u-1", "hi", now=NOW)
     second = repo.add_message("r1", "u-1", "again", now=NOW + 1, ttl_days=2)
-    assert first == {"id": first["id"], "room": "r1", "sender": "u-1", "text": "hi", "ts": 1_900_000_000_500}
+    assert first == {
+        "id": first["id"],
+        "room": "r1",
+        "sender": "u-1",
+        "text": "hi",
+        "ts": 1_900_000_000_500,
+        "message_type": "text",
+        "attachments": [],
+    }
     stored = db.get("ROOM#r1", f"MSG#1900000000500#{first['id']}")
     assert stored == {
         "PK": "ROOM#r1",
@@ -83,7 +96,12 @@ def test_rooms_messages_are_stored_with_an_optional_ttl_and_read_newest_first(db
         "room_id": "r1",
         "sender_id": "u-1",
         "text": "hi",
+        "type": "text",
+        "attachments": [],
         "created_at": 1_900_000_000_500,
+        # The sender's index: their export lists the messages they sent.
+        "GSI1PK": "USER#u-1",
+        "GSI1SK": f"MSG#1900000000500#{first['id']}",
     }
     assert db.get("ROOM#r1", f"MSG#1900000001500#{second['id']}")["TTL"] == 1_900_000_001 + 2 * 86_400
     items, start = repo.messages("r1", 1)
@@ -104,7 +122,7 @@ def test_rooms_join_records_presence_on_the_connection_or_says_why_not(db: Table
         "TTL": 1_900_000_000 + 86_400,
     }
     assert connections.get("c1")["rooms"] == {"r1"}
-    assert repo.is_present("r1", "c1") and not repo.is_present("r1", "c2")
+    assert present(repo, "r1", "c1") and not present(repo, "r1", "c2")
     assert refusal(repo.join, "r1", "c2", "u-2") == (Forbidden, "not_a_member", "you are not a member of this room")
     assert refusal(repo.join, "r1", "c2", "u-1")[1:] == ("unknown_connection", "this connection is not registered")
 
@@ -119,7 +137,7 @@ def test_rooms_leaving_ends_membership_count_and_presence_on_every_connection(db
     repo.join("r1", "c2", "u-2")
     repo.remove_member("r1", "u-2")
     assert repo.meta("r1")["member_count"] == 1 and not repo.is_member("r1", "u-2")
-    assert not repo.is_present("r1", "c1") and not repo.is_present("r1", "c2")
+    assert not present(repo, "r1", "c1") and not present(repo, "r1", "c2")
     assert "rooms" not in connections.get("c1") or connections.get("c1")["rooms"] == set()
     assert refusal(repo.remove_member, "r1", "u-2") == (NotFound, "not_found", "no such room")
 
@@ -170,5 +188,5 @@ def test_connections_drop_removes_presence_relays_and_the_connection(db: Table) 
     connections.put("c1", "u-1", now=NOW)
     repo.join("r1", "c1", "u-1")
     assert connections.drop("c1") == Dropped(user_id="u-1", rooms=frozenset({"r1"}), relays=frozenset())
-    assert connections.get("c1") is None and not repo.is_present("r1", "c1")
+    assert connections.get("c1") is None and not present(repo, "r1", "c1")
     assert connections.drop("c1") is None

@@ -59,4 +59,9 @@ def test_rooms_views_hide_keys_and_private_fields() -> None:
     assert rooms.member_view(member) == {"room_id": "r1", "user_id": "u-1", "role": "owner", "joined_at": NOW}
     assert rooms.my_room_view(member) == {"id": "r1", "name": "n", "role": "owner", "joined_at": NOW}
     assert rooms.my_room_view({"room_id": "r2"}) == {"id": "r2", "name": "", "role": "member", "joined_at": None}
-    assert rooms.message_view({"PK": "ROOM#r1", "SK": "MSG#1", "text": "hi"}) == {"text": "hi"}
+    # A message stored before types and attachments existed reads back as plain text.
+    assert rooms.message_view({"PK": "ROOM#r1", "SK": "MSG#1", "text": "hi"}) == {
+        "text": "hi",
+        "type": "text",
+        "attachments": [],
+    }
