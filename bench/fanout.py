@@ -4,17 +4,18 @@ A stub management API on 127.0.0.1 sleeps 20 ms per post (about what a post to
 API Gateway costs), so the figures show what the bounded pool buys over posting
 one after another. Prints a table; not a test.
 
-    .venv/bin/python bench/fanout.py [--concurrency 32] [--delay-ms 20] [--sizes 10,100,1000]
+    .venv/bin/python bench/fanout.py [--concurrency 64] [--delay-ms 20] [--sizes 10,100,1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
 import multiprocessing
 import os
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,36 +24,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lambda_src"))
 from parley.adapters import websocket
 
 
-class StubManagementApi(ThreadingHTTPServer):
-    """Answers POST /@connections/{id} with 200 after ``delay`` seconds."""
-
-    daemon_threads = True
-    request_queue_size = 512
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as boto3's pool expects
-    server: StubManagementApi
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        time.sleep(self.server.delay)
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
+async def _answer(delay: float, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answers each POST /@connections/{id} on a kept-alive connection with 200 after ``delay`` seconds."""
+    try:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            length = 0
+            for line in head.split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            await asyncio.sleep(delay)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
         pass
+    finally:
+        writer.close()
 
 
 def _serve(delay: float, ports: Any) -> None:
-    server = StubManagementApi(delay)
-    ports.put(server.server_address[1])
-    server.serve_forever()
+    """The stub management API: asyncio, so that it answers far faster than the client under test posts."""
+
+    async def run() -> None:
+        server = await asyncio.start_server(functools.partial(_answer, delay), "127.0.0.1", 0, backlog=512)
+        ports.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(run())
 
 
 def measure(endpoint: str, size: int, concurrency: int) -> tuple[float, int]:

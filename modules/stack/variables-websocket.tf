@@ -6,7 +6,7 @@ variable "websocket" {
     stage_name                    = optional(string, "live")
     throttling_rate_limit         = optional(number, 500)
     throttling_burst_limit        = optional(number, 1000)
-    fanout_concurrency            = optional(number, 32)
+    fanout_concurrency            = optional(number, 64)
     relay_cache_ttl_seconds       = optional(number, 3600)
     account_logging_role_enabled  = optional(bool, true)
   })

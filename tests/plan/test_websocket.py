@@ -140,7 +140,7 @@ def test_stack_deploys_the_websocket_functions_with_their_settings(plans: PlanSe
     assert functions["parley-dev-ws"]["s3_key"] == "lambda/ws.zip"
     # On AWS the management endpoint is the API's own (known after apply); on the emulator it is set.
     ws = _functions(plans.case("stack", "emulator"))["parley-local-ws"]["environment"][0]["variables"]
-    assert ws["WS_FANOUT_CONCURRENCY"] == "32" and ws["WS_RELAY_CACHE_TTL_SECONDS"] == "3600"
+    assert ws["WS_FANOUT_CONCURRENCY"] == "64" and ws["WS_RELAY_CACHE_TTL_SECONDS"] == "3600"
     assert ws["APP_STAGE"] == "parley-local"
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from parley.adapters import websocket
@@ -39,13 +45,85 @@ def test_websocket_post_classifies_each_failure(monkeypatch, error, outcome) -> 
     assert websocket.post("http://127.0.0.1:1", "c1", {"type": "x"}) is outcome
 
 
-def test_websocket_post_reaches_the_emulated_management_api(aws_mock) -> None:  # type: ignore[no-untyped-def]
+class Recording(BaseHTTPRequestHandler):
+    """A management API on 127.0.0.1 that records each request and answers 410 for ``gone-*`` ids."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        gone = self.path.rsplit("/", 1)[1].startswith("gone-")
+        self.send_response(410 if gone else 200)
+        if gone:
+            self.send_header("x-amzn-ErrorType", "GoneException:http://internal.amazon.com/coral/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_DELETE = _answer
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def recording() -> Iterator[str]:
+    Recording.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     websocket.reset()
     try:
-        assert (
-            websocket.post("https://abc123.execute-api.us-east-1.amazonaws.com/live", "c1", {"type": "pong"})
-            is Delivery.SENT
-        )
+        yield f"http://127.0.0.1:{server.server_port}/live"
+    finally:
+        websocket.reset()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_websocket_post_is_a_sigv4_request_botocore_would_sign_the_same(recording: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert websocket.post(recording, "Ab1=", {"type": "pong"}) is Delivery.SENT
+    [(method, path, headers, body)] = Recording.seen
+    assert (method, path, body) == ("POST", "/live/@connections/Ab1%3D", b'{"type":"pong"}')
+    assert headers["x-amz-security-token"] == "token"
+    # Independent expectation: botocore's own signer, given the same request and timestamp.
+    expected = AWSRequest(
+        method="POST",
+        url=f"{recording.removesuffix('/live')}{path}",
+        data=body,
+        headers={"X-Amz-Date": headers["x-amz-date"], "X-Amz-Security-Token": "token"},
+    )
+    signer = SigV4Auth(Credentials("AKIDEXAMPLE", "secret", "token"), "execute-api", "eu-west-1")
+    signer._timestamp = lambda: headers["x-amz-date"]  # type: ignore[method-assign]
+    signer.add_auth(expected)
+    assert headers["authorization"] == expected.headers["Authorization"]
+
+
+def test_websocket_fan_out_over_http_keeps_connections_alive_and_reports_gone(recording: str) -> None:
+    targets = [f"c{i}" for i in range(40)] + ["gone-1", "gone-2"]
+    result = websocket.fan_out(recording, targets, {"type": "m"}, concurrency=4)
+    assert (sorted(result.sent), sorted(result.gone), result.failed) == (sorted(targets[:40]), ["gone-1", "gone-2"], [])
+    assert len(Recording.seen) == 42
+    # At most four connections were opened for 42 posts, and they stay pooled for the next fan-out.
+    assert 1 <= len(websocket.management_client(recording)._idle) <= 4
+    assert websocket.delete_connection(recording, "c1") is True
+    assert websocket.delete_connection(recording, "gone-3") is False
+    assert [m for m, *_ in Recording.seen[-2:]] == ["DELETE", "DELETE"]
+
+
+def test_websocket_post_to_an_endpoint_nobody_listens_on_fails_without_raising() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    websocket.reset()
+    try:
+        assert websocket.post(f"http://127.0.0.1:{port}", "c1", b"x") is Delivery.FAILED
     finally:
         websocket.reset()
 

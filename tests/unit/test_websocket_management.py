@@ -47,20 +47,28 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Client:
     return fake
 
 
-def test_websocket_management_client_is_one_per_endpoint_with_a_wide_pool_and_no_retries() -> None:
+def test_websocket_management_client_is_one_per_endpoint_in_the_endpoint_region() -> None:
     websocket.reset()
     try:
         first = websocket.management_client(ENDPOINT)
         assert websocket.management_client(ENDPOINT) is first
-        assert (
-            first.meta.endpoint_url == ENDPOINT and first.meta.service_model.service_name == "apigatewaymanagementapi"
+        assert (first.host, first.base_path, first.region, first.secure) == (
+            "abc123.execute-api.us-east-1.amazonaws.com",
+            "/live",
+            "us-east-1",
+            True,
         )
-        assert first.meta.config.max_pool_connections == 128
-        assert first.meta.config.retries == {"mode": "standard", "total_max_attempts": 1}
-        assert (first.meta.config.connect_timeout, first.meta.config.read_timeout) == (3, 10)
+        local = websocket.management_client("http://127.0.0.1:4566/")
+        assert (local.host, local.base_path, local.secure) == ("127.0.0.1:4566", "", False)
+        assert websocket.management_client("https://x.execute-api.eu-west-2.amazonaws.com/s").region == "eu-west-2"
     finally:
         websocket.reset()
     assert websocket.management_client.cache_info().currsize == 0
+
+
+def test_websocket_management_client_rejects_an_endpoint_that_is_not_a_url() -> None:
+    with pytest.raises(ValueError, match="must be an http\\(s\\) URL"):
+        websocket.ManagementApi("abc123.execute-api.us-east-1.amazonaws.com/live")
 
 
 def test_websocket_one_post_is_one_request_even_when_throttled() -> None:
