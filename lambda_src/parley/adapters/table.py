@@ -52,24 +52,24 @@ class TransactionConflict(Exception):
 
 
 class _Names:
-    """Placeholder allocation shared by one operation's expressions."""
+    """Expression attribute name and value aliases (#n0, :v0) shared by one operation's expressions."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
 
     def name(self, attribute: str) -> str:
-        for placeholder, known in self.names.items():
+        for alias, known in self.names.items():
             if known == attribute:
-                return placeholder
-        placeholder = f"#n{len(self.names)}"
-        self.names[placeholder] = attribute
-        return placeholder
+                return alias
+        alias = f"#n{len(self.names)}"
+        self.names[alias] = attribute
+        return alias
 
     def value(self, value: Any) -> str:
-        placeholder = f":v{len(self.values)}"
-        self.values[placeholder] = value
-        return placeholder
+        alias = f":v{len(self.values)}"
+        self.values[alias] = value
+        return alias
 
 
 @dataclass(frozen=True)

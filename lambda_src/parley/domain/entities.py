@@ -312,7 +312,7 @@ def _pattern(where: str, name: str, pattern: Any, allowed: set[str], required: s
     _expect(
         isinstance(pattern, str) and re.fullmatch(r"[A-Za-z0-9_#{}]{1,80}", pattern) is not None,
         where,
-        f"key pattern {name} must be letters, digits, '_', '#' and placeholders",
+        f"key pattern {name} must be letters, digits, '_', '#' and {{field}} references",
     )
     used = set(PLACEHOLDER.findall(pattern))
     _expect(

@@ -12,24 +12,22 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from parley.handlers import (
-    api_devices,
-    api_entities,
-    api_files,
-    api_notifications,
-    api_profile,
-    api_reminders,
-    api_rooms,
-)
 from parley.handlers.api_common import ApiSettings
+from parley.handlers.api_devices import router as devices
+from parley.handlers.api_entities import router as entities
+from parley.handlers.api_files import router as files
+from parley.handlers.api_notifications import router as notifications
+from parley.handlers.api_profile import router as profile
+from parley.handlers.api_reminders import router as reminders
+from parley.handlers.api_rooms import router as rooms
 from parley.handlers.http import logger, make_resolver
 
 __all__ = ["ApiSettings", "app", "handler"]
 
 app = make_resolver()
 # The declared entities' generic paths come last: every built-in route matches first.
-for area in (api_profile, api_rooms, api_files, api_reminders, api_devices, api_notifications, api_entities):
-    app.include_router(area.router)
+for area in (profile, rooms, files, reminders, devices, notifications, entities):
+    app.include_router(area)
 
 
 @logger.inject_lambda_context(clear_state=True)
