@@ -66,3 +66,40 @@ def test_files_export_writes_a_header_and_one_row_per_record() -> None:
         "device,d1,,{}\r\n"
         "other,,,{}\r\n"
     )
+
+
+OWN = "users/u-1/0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("attachment", "expected"),
+    [
+        (
+            {"key": f"{OWN}/Holiday (1).png", "size_bytes": 10, "content_type": "image/png"},
+            files.Download(f"{OWN}/Holiday (1).png", "image/png", 'inline; filename="Holiday (1).png"'),
+        ),
+        (
+            {"key": f"{OWN}/cat.webp", "content_type": "image/webp"},
+            files.Download(f"{OWN}/cat.webp", "image/webp", 'inline; filename="cat.webp"'),
+        ),
+        (
+            {"key": f"{OWN}/notes.txt", "content_type": "text/plain"},
+            files.Download(f"{OWN}/notes.txt", "text/plain", 'attachment; filename="notes.txt"'),
+        ),
+        (
+            {"key": f"{OWN}/page.html", "content_type": "text/html"},
+            files.Download(f"{OWN}/page.html", "application/octet-stream", 'attachment; filename="page.html"'),
+        ),
+        (
+            {"key": f"{OWN}/x.svg"},
+            files.Download(f"{OWN}/x.svg", "application/octet-stream", 'attachment; filename="x.svg"'),
+        ),
+        ({"key": "users/u-2/0123456789abcdef0123456789abcdef/cat.png", "content_type": "image/png"}, None),
+        ({"key": f"{OWN}/../../u-2/cat.png", "content_type": "image/png"}, None),
+        ({"key": "exports/u-1/1-abcdef12.csv", "content_type": "image/png"}, None),
+        ({"content_type": "image/png"}, None),
+        (f"{OWN}/cat.png", None),
+    ],
+)
+def test_files_attachment_download_only_for_the_senders_uploads(attachment: Any, expected: Any) -> None:
+    assert files.attachment_download(attachment, "u-1") == expected

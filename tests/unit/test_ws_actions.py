@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 
 from parley.adapters import aws
 from parley.adapters.connections import Connections
@@ -14,9 +16,10 @@ from parley.adapters.relays import Relays
 from parley.adapters.table import Table
 from parley.domain import clock, keys
 from parley.domain.realtime import MAX_FRAME_BYTES, MAX_TEXT_CHARS
-from parley.handlers import ws
+from parley.handlers import api_public, ws
 from tests.unit.api_helpers import API_ENV, BUCKET, set_api_env
 from tests.unit.api_helpers import call as api_call
+from tests.unit.conftest import http_event, response_json
 from tests.unit.ws_support import FakeManagementApi, add_member, all_items, install_management, ws_event
 
 ENDPOINT = "http://127.0.0.1:4566"
@@ -336,27 +339,92 @@ def uploads(ws_env, monkeypatch: pytest.MonkeyPatch) -> Any:  # type: ignore[no-
     return s3
 
 
+def signed(url: str) -> tuple[str, dict[str, str]]:
+    """The object path a presigned GET URL reads and its query (one value per name)."""
+    parts = urlparse(url)
+    return parts.path, {name: values[0] for name, values in parse_qs(parts.query).items()}
+
+
+def expires_ms(query: dict[str, str]) -> int:
+    """When a SigV4 presigned URL stops working: its signing time plus its lifetime, in epoch ms."""
+    signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return int(signed_at.timestamp() + int(query["X-Amz-Expires"])) * 1000
+
+
 def test_ws_send_an_image_stores_and_fans_out_its_attachments(ws_env, uploads, lambda_context) -> None:  # type: ignore[no-untyped-def]
     table, api = ws_env
     in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob"})
     key = f"users/u-alice/{UPLOAD_ID}/cat.png"
     # When alice sends an image message with a caption
     frame = {"action": "send", "room": "r1", "type": "image", "text": "look", "attachments": [key], "ref": "m1"}
+    before_ms = int(time.time()) * 1000
     call(lambda_context, "send", "c1", frame)
     # Then it is acknowledged, stored and fanned out with its type and the attachment's size and content type
     assert api.last("c1")["type"] == "sent" and api.last("c1")["ref"] == "m1"
     attachment = {"key": key, "size_bytes": 2048, "content_type": "image/png"}
     received = api.last("c2")
     assert (received["type"], received["message_type"], received["text"]) == ("message", "image", "look")
-    assert received["attachments"] == [attachment]
+    (readable,) = received["attachments"]
+    assert {name: readable[name] for name in attachment} == attachment
+    # And a read URL of exactly that object, shown inline as the type it was uploaded with, for 10 minutes
+    path, query = signed(readable["url"])
+    assert path == f"/users/u-alice/{UPLOAD_ID}/cat.png" and query["X-Amz-Expires"] == "600"
+    assert query["response-content-type"] == "image/png"
+    assert query["response-content-disposition"] == 'inline; filename="cat.png"'
+    assert before_ms + 600_000 <= readable["url_expires_at"] <= expires_ms(query)
+    assert requests.get(readable["url"], timeout=10).content == b"p" * 2048
+    # The sender's reply carries the same, the stored message only the attachment
+    assert api.last("c1")["attachments"] == [readable]
     (stored,) = [i for i in all_items(table) if i["SK"].startswith("MSG#")]
-    assert stored["type"] == "image" and stored["attachments"] == [{**attachment, "size_bytes": 2048}]
-    # And the history returns it as sent; a plain send is a text message without attachments
+    assert stored["type"] == "image" and stored["attachments"] == [attachment]
+    # And the history returns it as sent, with a fresh read URL; a plain send is a text message without attachments
     status, history, _ = api_call("GET", "/rooms/r1/messages", sub="u-bob")
-    assert status == 200 and history["items"][0]["attachments"] == [attachment]
+    (listed,) = history["items"][0]["attachments"]
+    assert status == 200 and {name: listed[name] for name in attachment} == attachment
+    assert signed(listed["url"])[0] == path and requests.get(listed["url"], timeout=10).content == b"p" * 2048
     call(lambda_context, "send", "c1", {"action": "send", "room": "r1", "text": "hi"})
     assert (api.last("c2")["message_type"], api.last("c2")["attachments"]) == ("text", [])
+    assert api.last("c1")["attachments"] == []
     assert [i["type"] for i in all_items(table) if i["SK"].startswith("MSG#")].count("text") == 1
+
+
+def test_ws_attachment_urls_reach_members_only(ws_env, uploads, lambda_context) -> None:  # type: ignore[no-untyped-def]
+    table, api = ws_env
+    in_room(lambda_context, table, "r1", {"c1": "u-alice", "c2": "u-bob", "c3": "u-carol"})
+    # Given carol's membership ended while her presence stayed behind, and the room is public
+    table.delete_item(Key={"PK": "ROOM#r1", "SK": "MEMBER#u-carol"})
+    table.put_item(Item={"PK": "ROOM#r1", "SK": "META", "id": "r1", "name": "Photos", "public": True})
+    received = len(api.frames["c3"])
+    # When alice sends an image
+    image = {"action": "send", "room": "r1", "type": "image", "attachments": [f"users/u-alice/{UPLOAD_ID}/cat.png"]}
+    call(lambda_context, "send", "c1", image)
+    # Then bob's frame has a read URL; carol gets no frame, her history read is refused
+    assert "url" in api.last("c2")["attachments"][0] and len(api.frames["c3"]) == received
+    status, body, _ = api_call("GET", "/rooms/r1/messages", sub="u-carol")
+    assert (status, body["error"]) == (404, "not_found")
+    # And the public view anyone may read shows the attachment without one
+    response = api_public.handler(http_event("GET", "/public/rooms/r1"), lambda_context)
+    assert response["statusCode"] == 200
+    assert response_json(response)["recent_messages"][0]["attachments"] == [
+        {"key": f"users/u-alice/{UPLOAD_ID}/cat.png", "size_bytes": 2048, "content_type": "image/png"}
+    ]
+
+
+def test_ws_history_gives_no_url_for_an_attachment_outside_the_senders_uploads(ws_env, uploads) -> None:  # type: ignore[no-untyped-def]
+    table, _ = ws_env
+    add_member(table, "r1", "u-alice")
+    add_member(table, "r1", "u-bob")
+    # Given a stored message of bob's whose attachment names alice's upload (send never stores one)
+    foreign = {"key": f"users/u-alice/{UPLOAD_ID}/cat.png", "size_bytes": 2048, "content_type": "image/png"}
+    table.put_item(
+        Item={
+            "PK": "ROOM#r1", "SK": keys.message(1_700_000_000_000, "m1"), "message_id": "m1", "room_id": "r1",
+            "sender_id": "u-bob", "type": "image", "text": "", "attachments": [foreign],
+        }
+    )  # fmt: skip
+    # When alice reads the history, the attachment comes as stored, without a URL
+    status, history, _ = api_call("GET", "/rooms/r1/messages", sub="u-alice")
+    assert status == 200 and history["items"][0]["attachments"] == [foreign]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Iterable
 from typing import IO, Any
 
 import boto3
@@ -10,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from parley.adapters import aws
+from parley.domain import files
 
 
 @functools.cache
@@ -33,11 +36,36 @@ def presigned_put(bucket: str, key: str, content_type: str, size_bytes: int, exp
     return url
 
 
-def presigned_get(bucket: str, key: str, expires_seconds: int) -> str:
-    url: str = signer().generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_seconds
-    )
+def presigned_get(bucket: str, key: str, expires_seconds: int, download: files.Download | None = None) -> str:
+    """A GET URL of the key; with ``download``, S3 answers with its content type and disposition (signed too)."""
+    params = {"Bucket": bucket, "Key": key}
+    if download is not None:
+        params |= {
+            "ResponseContentType": download.content_type,
+            "ResponseContentDisposition": download.content_disposition,
+        }
+    url: str = signer().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_seconds)
     return url
+
+
+def with_read_urls(bucket: str, sender_id: str, attachments: Iterable[Any]) -> list[Any]:
+    """A message's attachments as a member reads them.
+
+    Each one ``files.attachment_download`` allows gets a presigned GET ``url``, valid
+    ``files.ATTACHMENT_URL_SECONDS``, and ``url_expires_at`` (epoch milliseconds); any other stays as stored.
+    Callers hand the result only to the room's members.
+    """
+    readable = []
+    for attachment in attachments:
+        download = files.attachment_download(attachment, sender_id)
+        if download is None or not bucket:
+            readable.append(attachment)
+            continue
+        # The signature's own clock reads whole seconds no earlier than this one: the URL lives at least this long.
+        expires_at = (int(time.time()) + files.ATTACHMENT_URL_SECONDS) * 1000
+        url = presigned_get(bucket, download.key, files.ATTACHMENT_URL_SECONDS, download)
+        readable.append({**attachment, "url": url, "url_expires_at": expires_at})
+    return readable
 
 
 def upload_stream(bucket: str, key: str, stream: IO[bytes], content_type: str) -> None:

@@ -6,18 +6,23 @@ import csv
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from parley.domain.validation import Field, public_item, validate
 from parley.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 UPLOAD_URL_SECONDS = 300
+# How long the read URL of a message's attachment works (a reader who needs it later reads the history again).
+ATTACHMENT_URL_SECONDS = 600
 CONTENT_TYPES = frozenset(
     {
         "image/png", "image/jpeg", "image/gif", "image/webp",
         "audio/mpeg", "audio/ogg", "video/mp4", "application/pdf", "text/plain",
     }
 )  # fmt: skip
+# Shown in the page (inline); every other accepted type is offered as a download.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}")
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 MAX_KEY_CHARS = 512
@@ -49,23 +54,56 @@ def upload_request(body: dict[str, Any], user_id: str, upload_id: str, max_bytes
     }
 
 
-def upload_key_of(value: Any, user_id: str, name: str) -> str:
-    """``value`` if it is a key ``upload_request`` gives ``user_id`` (``users/{user}/{upload id}/{file name}``).
+def is_upload_key(value: Any, user_id: str) -> bool:
+    """Whether ``value`` is a key ``upload_request`` gives ``user_id`` (``users/{user}/{upload id}/{file name}``).
 
     Checked segment by segment, so ``..``, ``.``, empty segments and another user's prefix never pass.
     """
     if not isinstance(value, str) or len(value) > MAX_KEY_CHARS:
-        raise BadRequest(f"{name} must be one of your upload keys", code="invalid_field")
+        return False
     segments = value.split("/")
-    if (
-        len(segments) != 4
-        or segments[:2] != ["users", user_id]
-        or not UPLOAD_ID.fullmatch(segments[2])
-        or ".." in segments[3]
-        or not FILENAME.fullmatch(segments[3])
-    ):
+    return (
+        len(segments) == 4
+        and segments[:2] == ["users", user_id]
+        and UPLOAD_ID.fullmatch(segments[2]) is not None
+        and ".." not in segments[3]
+        and FILENAME.fullmatch(segments[3]) is not None
+    )
+
+
+def upload_key_of(value: Any, user_id: str, name: str) -> str:
+    """``value`` if it is one of ``user_id``'s upload keys (``is_upload_key``), else a 400 naming ``name``."""
+    if not is_upload_key(value, user_id):
         raise BadRequest(f"{name} must be one of your upload keys (users/{user_id}/...)", code="invalid_field")
-    return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a read URL of an attachment is signed for: the object and the response headers it forces."""
+
+    key: str
+    content_type: str
+    content_disposition: str
+
+
+def attachment_download(attachment: Any, sender_id: str) -> Download | None:
+    """The read URL a member may get for a stored attachment, or None when it gets none.
+
+    Only an attachment as ``send`` stores it (``{"key", "size_bytes", "content_type"}``) whose key is one of the
+    sender's uploads gets one. The response type is the type the upload was signed for: the images of
+    ``INLINE_TYPES`` are shown (``inline``); any other type is a download (``attachment``), and a type the uploads
+    never accept is served as ``application/octet-stream``.
+    """
+    if not isinstance(attachment, dict) or not is_upload_key(attachment.get("key"), sender_id):
+        return None
+    key = str(attachment["key"])
+    name = key.rsplit("/", 1)[1]  # a FILENAME: no quote, backslash or control character to escape
+    content_type = str(attachment.get("content_type"))
+    if content_type not in CONTENT_TYPES:
+        content_type = "application/octet-stream"
+    disposition = "inline" if content_type in INLINE_TYPES else "attachment"
+    return Download(key, content_type, f'{disposition}; filename="{name}"')
 
 
 def check_uploaded(name: str, found: tuple[int, str] | None, max_bytes: int) -> tuple[int, str]:

@@ -7,12 +7,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from parley.adapters import files as s3files
 from parley.adapters.rooms import Rooms
 from parley.adapters.users import Users
 from parley.domain import clock, keys, rooms
 from parley.domain.validation import path_id, validate
 from parley.errors import NotFound
-from parley.handlers.api_common import table
+from parley.handlers.api_common import settings, table
 from parley.handlers.http import caller_id, json_body, new_router, page, page_request
 
 router = new_router()
@@ -83,4 +84,10 @@ def room_messages(room_id: str) -> dict[str, Any]:
     membership_of(store, room_id, caller_id(router))
     limit, start = page_request(router, ("PK", keys.room(room_id)), keys.MESSAGE_PREFIX)
     items, last = store.messages(room_id, limit, start)
-    return page([rooms.message_view(i) for i in items], last)
+    return page([readable_message(rooms.message_view(i)) for i in items], last)
+
+
+def readable_message(message: dict[str, Any]) -> dict[str, Any]:
+    """A history message for a member: its attachments carry their read URLs (the public view has none)."""
+    sender = str(message.get("sender_id", ""))
+    return {**message, "attachments": s3files.with_read_urls(settings().uploads_bucket, sender, message["attachments"])}

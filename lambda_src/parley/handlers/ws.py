@@ -166,9 +166,18 @@ def on_send(frame: Frame, session: Session) -> None:
         attachments=attachments,
         ttl_days=session.settings.message_ttl_days,
     )
-    result = session.tell_room(room, {"type": "message", **message})
+    # Only members receive the frame, so its attachments carry their read URLs; so does the sender's reply.
+    readable = s3files.with_read_urls(session.settings.uploads_bucket, session.user_id, attachments)
+    result = session.tell_room(room, {"type": "message", **message, "attachments": readable})
     session.reply(
-        {"type": "sent", "room": room, "id": message["id"], "ts": message["ts"], "delivered": result.delivered}
+        {
+            "type": "sent",
+            "room": room,
+            "id": message["id"],
+            "ts": message["ts"],
+            "delivered": result.delivered,
+            "attachments": readable,
+        }
     )
 
 
