@@ -7,6 +7,8 @@ const main = document.getElementById("main");
 const live = new api.Live();
 let me = null;
 let leaveView = () => {};
+// The attachment types the server serves inline (lambda_src/parley/domain/files.py, INLINE_TYPES).
+const INLINE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -164,11 +166,13 @@ async function chatPanel(room) {
     // Live frames say `sender`/`id`; history items keep the stored names.
     const message = { ...raw, sender: raw.sender ?? raw.sender_id, id: raw.id ?? raw.message_id };
     const item = el("li", { class: message.sender === me.id ? "me" : "", "data-id": message.id }, el("span", { class: "meta" }, `${name(message.sender)}: `), message.text || "");
-    if (message.preview) item.append(el("img", { src: message.preview, alt: `image sent: ${message.text}` }));
+    // Each attachment the server signed a read URL for (members only, for a few minutes): images are shown,
+    // other files are links; the file name is the image's text alternative.
     for (const attachment of message.attachments || []) {
-      const url = typeof attachment === "string" ? null : attachment.url;
-      if (url) item.append(el("img", { src: url, alt: `image from ${name(message.sender)}` }));
-      else item.append(el("span", { class: "meta" }, ` [attachment ${typeof attachment === "string" ? attachment : attachment.key}]`));
+      const file = attachment.key.slice(attachment.key.lastIndexOf("/") + 1);
+      if (!attachment.url) item.append(el("span", { class: "meta" }, ` [attachment ${file}]`));
+      else if (INLINE_TYPES.has(attachment.content_type)) item.append(el("img", { src: attachment.url, alt: file }));
+      else item.append(" ", el("a", { href: attachment.url }, file));
     }
     return item;
   }
@@ -242,7 +246,7 @@ async function chatPanel(room) {
         const put = await fetch(upload.upload_url, { method: "PUT", headers: { "Content-Type": upload.headers["Content-Type"] }, body: file });
         if (!put.ok) throw new Error(`the upload failed (HTTP ${put.status})`);
         const sent = await live.call("send", { room: room.id, type: "image", text: file.name, attachments: [upload.key] });
-        log.append(await messageItem({ id: sent.id, sender: me.id, text: file.name, attachments: [upload.key], preview: URL.createObjectURL(file) }));
+        log.append(await messageItem({ id: sent.id, sender: me.id, text: file.name, attachments: sent.attachments }));
         imageForm.reset();
       }),
     },

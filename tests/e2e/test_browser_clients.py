@@ -173,6 +173,14 @@ def test_browser_crypto_matches_the_shared_vectors(browser: Any, site: str) -> N
     assert all("failed authentication" in why for why in result["rejected"]), result["rejected"]
 
 
+def shown_image(image: Any) -> tuple[int, int]:
+    """The natural size of an ``<img>`` once the browser has loaded it: (0, 0) when it could not."""
+    image.wait_for()
+    image.evaluate("img => img.decode().catch(() => null)")  # settles when the picture loaded or failed
+    size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    return int(size[0]), int(size[1])
+
+
 def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
     deployed: Deployed, browser: Any, site: str, tmp_path: Path
 ) -> None:
@@ -207,13 +215,15 @@ def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
         ana.get_by_label("Message", exact=True).fill("how are you?")
         ana.get_by_role("button", name="Send", exact=True).click()
         expect(ben.locator("#messages"), "how are you?")
-        # Ana sends an image: presigned upload, then a message Ben receives
+        # Ana sends an image: presigned upload, then a message Ben receives and sees, as she does
         image = tmp_path / "picture.png"
         image.write_bytes(PICTURE)
         ana.get_by_label("Image", exact=True).set_input_files(str(image))
         with uploads_allow(deployed, site):
             ana.get_by_role("button", name="Upload and send").click()
             expect(ben.locator("#messages"), "picture.png")
+        for page in (ben, ana):
+            assert shown_image(page.locator("#messages").get_by_role("img", name="picture.png")) == (96, 64)
         uploaded = deployed.client("s3").list_objects_v2(
             Bucket=deployed.outputs["uploads_bucket_name"], Prefix=f"users/{ana_id}/"
         )
@@ -223,11 +233,12 @@ def test_browser_two_users_chat_with_presence_typing_history_and_an_image(
         assert body["Body"].read() == PICTURE
         playwright_api.expect(ana.locator("#messages img")).to_have_count(1)
         assert_accessible(ben)  # the chat panel
-        screenshot(ana, "chat")
-        # History pages: after a reload Ben reads the latest messages again
+        screenshot(ben, "chat")
+        # History pages: after a reload Ben reads the latest messages again, the image with a fresh URL
         ben.reload()
         ben.get_by_role("button", name=room).click()
         expect(ben.locator("#messages"), "how are you?")
+        assert shown_image(ben.locator("#messages").get_by_role("img", name="picture.png")) == (96, 64)
     finally:
         ana_context.close()
         ben_context.close()

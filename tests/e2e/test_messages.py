@@ -1,11 +1,13 @@
 """Richer messages through the runtime: an uploaded image sent over WebSocket reaches the room, the history and
-the sender's CSV export; an avatar must be an existing upload; last_seen when the last connection closes."""
+the sender's CSV export, and members read it through its presigned URL; an avatar must be an existing upload;
+last_seen when the last connection closes."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import time
 from typing import Any
 
 import httpx
@@ -24,6 +26,11 @@ def _upload(deployed: Deployed, user: Session, name: str, content: bytes) -> str
     put = httpx.put(upload["upload_url"], content=content, headers=upload["headers"], timeout=30)
     assert put.status_code == 200, put.text
     return str(upload["key"])
+
+
+def without_url(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The attachments as stored: without the read URL and its expiry that a reader gets."""
+    return [{k: v for k, v in a.items() if k not in {"url", "url_expires_at"}} for a in attachments]
 
 
 def test_messages_image_with_attachment_reaches_room_history_and_export(deployed: Deployed) -> None:
@@ -54,9 +61,21 @@ def test_messages_image_with_attachment_reaches_room_history_and_export(deployed
         received = frames_until(b, lambda f: f.get("type") == "message")[-1]
     # Then the reader got it with its type and attachment, and the history returns it the same way
     assert (received["type"], received["message_type"], received["text"]) == ("message", "image", "Grüße")
-    assert received["attachments"] == [attachment]
+    assert without_url(received["attachments"]) == [attachment] and sent["attachments"] == received["attachments"]
     (stored,) = deployed.http.get(f"/rooms/{room}/messages", headers=reader.headers).json()["items"]
-    assert (stored["type"], stored["attachments"], stored["message_id"]) == ("image", [attachment], sent["id"])
+    assert (stored["type"], without_url(stored["attachments"]), stored["message_id"]) == (
+        "image", [attachment], sent["id"]
+    )  # fmt: skip
+    # And both read URLs give the reader the uploaded bytes as the uploaded type, for the next 10 minutes
+    for readable in (received["attachments"][0], stored["attachments"][0]):
+        assert time.time() * 1000 + 540_000 < readable["url_expires_at"] <= time.time() * 1000 + 600_000
+        fetched = httpx.get(readable["url"], timeout=30)
+        assert (fetched.status_code, fetched.content) == (200, content)
+        assert fetched.headers["content-type"] == "image/png"
+    # A signed-in user who is not a member gets no history, so no URL
+    outsider = deployed.sign_in("rich-c@example.com")
+    refused = deployed.http.get(f"/rooms/{room}/messages", headers=outsider.headers)
+    assert refused.status_code == 404 and "X-Amz-Signature" not in refused.text
 
     # And the sender's export has the message (text as text); the reader's has none of the sender's messages
     export = deployed.http.get("/export", headers=sender.headers)

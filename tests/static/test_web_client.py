@@ -7,6 +7,7 @@ import re
 
 import hcl2
 
+from parley.domain import files
 from tools.runtime import site
 from tools.tfenv import ROOT
 
@@ -39,3 +40,9 @@ def test_web_client_modules_are_plain_es_modules_with_a_config() -> None:
     for script in WEB.glob("*.js"):
         imports = re.findall(r'from "([^"]+)"', script.read_text())
         assert all(path.startswith("./") and (WEB / path).is_file() for path in imports), (script, imports)
+
+
+def test_web_client_shows_inline_the_attachment_types_the_server_serves_inline() -> None:
+    found = re.search(r"const INLINE_TYPES = new Set\(\[([^\]]*)\]\);", (WEB / "app.js").read_text())
+    assert found, "app.js defines INLINE_TYPES"
+    assert set(re.findall(r'"([^"]+)"', found.group(1))) == files.INLINE_TYPES

@@ -6,7 +6,8 @@ answers ``/index.html`` with 200). The emulator has no response headers
 policies, so the headers of ``modules/static_site`` (``aws_cloudfront_response_headers_policy.this``
 and the ``security_headers`` default in its variables.tf) are added here; the
 Content-Security-Policy also allows the runtime's own ``http:``/``ws:`` origins
-and the emulator (presigned uploads), which a deployed site reaches over ``https:``/``wss:``.
+and the emulator (presigned uploads and attachment read URLs), which a deployed site reaches over
+``https:``/``wss:``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def security_headers(local_origins: list[str]) -> dict[str, str]:
     """The headers policy of modules/static_site, with the local origins added where the client connects."""
     extra = " ".join(local_origins)
     policy = CONTENT_SECURITY_POLICY.replace(
-        "img-src 'self' data: https:", f"img-src 'self' data: blob: https: {extra}"
+        "img-src 'self' data: https:", f"img-src 'self' data: https: {extra}"
     ).replace("connect-src 'self' https: wss:", f"connect-src 'self' https: wss: {extra}")
     return {
         "Content-Security-Policy": policy,
