@@ -36,7 +36,8 @@ locals {
             actions   = ["s3:PutObject"]
             resources = ["${module.uploads.bucket_arn}/users/*", "${module.uploads.bucket_arn}/exports/*"]
           }
-          # Exports are read back; an avatar upload is checked to exist (HeadObject) before PATCH /me keeps it.
+          # Exports are read back; an avatar upload is checked to exist (HeadObject) before PATCH /me keeps it;
+          # the history signs read URLs of message attachments (lambda_src/parley/adapters/files.py).
           uploads_read = {
             actions   = ["s3:GetObject"]
             resources = ["${module.uploads.bucket_arn}/exports/*", "${module.uploads.bucket_arn}/users/*"]

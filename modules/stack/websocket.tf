@@ -27,7 +27,7 @@ locals {
         {
           table_read_write   = local.table_read_write
           manage_connections = local.ws_manage_connections
-          # HeadObject of an attachment (s3:GetObject covers it), never a write.
+          # HeadObject of an attachment (s3:GetObject covers it) and the read URLs a message frame carries; never a write.
           uploads_read = { actions = ["s3:GetObject"], resources = ["${module.uploads.bucket_arn}/users/*"] }
         },
         var.uploads.kms_key_arn == null ? {} : {

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Deployed, Session, eventually, frames_until
+from tests.plan.iam import Policy, Request
 
 
 def _upload(deployed: Deployed, user: Session, name: str, content: bytes) -> str:
@@ -104,3 +105,23 @@ def test_messages_avatar_must_be_an_existing_upload_and_last_seen_is_kept(deploy
         return deployed.http.get("/me", headers=user.headers).json().get("last_seen")
 
     assert eventually(seen, timeout=20)
+
+
+def test_messages_functions_that_sign_attachment_urls_may_read_users_uploads_only(deployed: Deployed) -> None:
+    # The read URLs the api (history) and ws (frames) functions sign can do what their roles may: read users/
+    bucket = f"arn:aws:s3:::{deployed.outputs['uploads_bucket_name']}"
+    iam = deployed.client("iam")
+    for function in ("api", "ws"):
+        role = f"{deployed.outputs['function_names'][function]}-role"
+        policy = Policy.of(
+            *(
+                iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+                for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+            )
+        )
+        upload = f"{bucket}/users/u-1/{'0' * 32}/cat.png"
+        assert policy.allows(Request("s3:GetObject", upload)), function
+        artifacts = f"arn:aws:s3:::{deployed.outputs['artifacts_bucket_name']}/lambda/{function}.zip"
+        assert not policy.allows(Request("s3:GetObject", artifacts)), function
+        assert not policy.allows(Request("s3:GetObject", f"{bucket}/site/index.html")), function
+    assert not policy.allows(Request("s3:PutObject", upload))  # the ws function never writes an upload
