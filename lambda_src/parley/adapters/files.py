@@ -57,8 +57,8 @@ def with_read_urls(bucket: str, sender_id: str, attachments: Iterable[Any]) -> l
     """
     readable = []
     for attachment in attachments:
-        download = files.attachment_download(attachment, sender_id)
-        if download is None or not bucket:
+        download = files.attachment_download(attachment, sender_id) if bucket else None
+        if download is None:
             readable.append(attachment)
             continue
         # The signature's own clock reads whole seconds no earlier than this one: the URL lives at least this long.

@@ -15,14 +15,9 @@ from parley.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 UPLOAD_URL_SECONDS = 300
 # How long the read URL of a message's attachment works (a reader who needs it later reads the history again).
 ATTACHMENT_URL_SECONDS = 600
-CONTENT_TYPES = frozenset(
-    {
-        "image/png", "image/jpeg", "image/gif", "image/webp",
-        "audio/mpeg", "audio/ogg", "video/mp4", "application/pdf", "text/plain",
-    }
-)  # fmt: skip
-# Shown in the page (inline); every other accepted type is offered as a download.
+# The accepted upload types; a read URL shows the images (inline) and offers every other type as a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+CONTENT_TYPES = INLINE_TYPES | {"audio/mpeg", "audio/ogg", "video/mp4", "application/pdf", "text/plain"}
 FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}")
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 MAX_KEY_CHARS = 512
