@@ -15,6 +15,12 @@ NAME ?=
 # The edge sign-in settings of ENV, baked into its package when the file exists.
 EDGE_CONFIG := $(wildcard envs/$(ENV)/edge_auth.json)
 
+# Compiled Python goes to one folder under build/ (gitignored), even where the
+# environment turns bytecode writing off: test workers and the local functions'
+# processes then load compiled modules and rewritten test files instead of
+# compiling them again in every process.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/build/pycache
+export PYTHONDONTWRITEBYTECODE :=
 export PARLEY_EMULATOR_PORT ?= 4566
 export PARLEY_GATEWAY_PORT ?= 4580
 

@@ -26,10 +26,10 @@ def bootstrap_app(env_name: str, envs_dir: Path = ENVS_DIR) -> str | None:
     path = envs_dir / env_name / "bootstrap.tfvars"
     if not path.is_file():
         return None
-    import hcl2  # noqa: PLC0415 - part of .venv, needed only for real environments
+    from tools import hcl  # noqa: PLC0415 - python-hcl2 is part of .venv, needed only for real environments
 
     try:
-        github = hcl2.loads(path.read_text()).get("github")
+        github = hcl.load(path).get("github")
     except Exception as exc:  # noqa: BLE001 - any parse failure is the file's fault
         raise ToolError(f"{path} is not valid HCL: {str(exc).splitlines()[0]}") from None
     if github is None:

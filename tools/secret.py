@@ -15,16 +15,15 @@ import getpass
 import sys
 from typing import Any, TextIO
 
-import hcl2
-
 from tools import emulator as emu
+from tools import hcl
 from tools.tfenv import ENVS_DIR, ToolError, check_env, emulator_environment, home
 
 MAX_SECRET_BYTES = 65536  # the largest SecretString Secrets Manager stores
 
 
 def _tfvars(env_name: str) -> dict[str, Any]:
-    values: dict[str, Any] = hcl2.loads((ENVS_DIR / env_name / "terraform.tfvars").read_text())
+    values: dict[str, Any] = hcl.load(ENVS_DIR / env_name / "terraform.tfvars")
     return values
 
 
@@ -35,7 +34,7 @@ def _text(value: Any) -> str:
 
 def _default(variable: str) -> str:
     """The default of one of the env's own variables (envs/shared/variables.tf)."""
-    parsed = hcl2.loads((ENVS_DIR / "shared" / "variables.tf").read_text())
+    parsed = hcl.load(ENVS_DIR / "shared" / "variables.tf")
     for block in parsed["variable"]:
         for label, body in block.items():
             if label.strip('"') == variable:

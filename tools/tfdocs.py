@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
+from tools import hcl
 from tools.tfenv import ROOT
 
 MODULES_DIR = ROOT / "modules"
@@ -84,8 +83,7 @@ def read_module(folder: Path) -> tuple[list[Variable], list[Output]]:
     variables: dict[str, Variable] = {}
     outputs: dict[str, Output] = {}
     for path in sorted(folder.glob("*.tf")):
-        with path.open() as handle:
-            document = hcl2.load(handle)
+        document = hcl.load(path)
         for block in document.get("variable", []):
             for raw_name, body in block.items():
                 name = _unquote(raw_name)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import hcl2
 import pytest
 
 from tests.plan.deploy_requests import Stack, is_shared, requests_of
 from tests.plan.harness import ROOT, PlanSession
 from tests.plan.iam import ACCOUNT, Policy, Request
+from tools import hcl
 
 REPO = "repo:my-org/parley"
 
@@ -417,8 +417,7 @@ def _stack_role_actions() -> set[str]:
     for path in sorted(MODULES.glob("*/*.tf")):
         if path.parent.name in ("github_oidc", "state_backend"):
             continue
-        with path.open() as handle:
-            actions |= _identity_actions(hcl2.load(handle))
+        actions |= _identity_actions(hcl.load(path))
     actions -= {"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:TagSession"}
     for managed in MANAGED_POLICY_ACTIONS.values():
         actions |= set(managed)

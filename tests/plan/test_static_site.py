@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import hcl2
 import pytest
 
 from tests.conftest import ROOT
 from tests.plan.harness import PlanSession
+from tools import hcl
 
 
 def _distribution(plans: PlanSession, case: str) -> dict[str, Any]:
@@ -50,9 +50,7 @@ def test_static_site_bucket_policy_lets_only_this_distribution_read(plans: PlanS
     # The policy names the distribution's ARN, known after apply: read what the module asks of the bucket.
     assert policy["after_unknown"]["policy"] is True
     (bucket,) = [
-        b['"bucket"']
-        for b in hcl2.loads((ROOT / "modules" / "static_site" / "main.tf").read_text())["module"]
-        if '"bucket"' in b
+        b['"bucket"'] for b in hcl.load(ROOT / "modules" / "static_site" / "main.tf")["module"] if '"bucket"' in b
     ]
     assert bucket["source"].strip('"') == "../private_bucket" and bucket["tls_only_enabled"] == "${!var.emulator}"
     (sid, statement), *others = bucket["policy_statements"].items()

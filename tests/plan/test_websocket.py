@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import hcl2
-
 from tests.plan.harness import ROOT, ModulePlan, PlanSession, index_plan
+from tools import hcl
 
 DEFAULT_ROUTES = {
     "$connect",
@@ -103,13 +102,13 @@ def test_websocket_lets_only_api_gateway_invoke_the_functions_from_this_api(plan
 
 def test_websocket_manage_connections_is_scoped_to_this_api_stage() -> None:
     # The ARN is only known after apply, so check the expressions that build it.
-    module = hcl2.load((ROOT / "modules" / "websocket" / "main.tf").open())
+    module = hcl.load(ROOT / "modules" / "websocket" / "main.tf")
     locals_ = {k: v.strip('"') for block in module["locals"] for k, v in block.items() if isinstance(v, str)}
     assert (
         locals_["manage_connections_arn"]
         == "${aws_apigatewayv2_api.this.execution_arn}/${var.stage.name}/*/@connections/*"
     )
-    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    stack = hcl.load(ROOT / "modules" / "stack" / "websocket.tf")
     stack_locals = {k: v for block in stack["locals"] for k, v in block.items()}
     statement = stack_locals["ws_manage_connections"]
     assert [a.strip('"') for a in statement["actions"]] == ["execute-api:ManageConnections"]

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import hcl2
-
 from parley.handlers.auth_create import AuthCreateSettings
 from parley.handlers.public_auth import PublicAuthSettings
 from parley.settings import BaseSettings
 from tests.conftest import ROOT
+from tools import hcl
 
 
 def _stack(name: str) -> dict[str, Any]:
-    with (ROOT / "modules" / "stack" / name).open() as handle:
-        return hcl2.load(handle)  # type: ignore[no-any-return]
+    return hcl.load(ROOT / "modules" / "stack" / name)
 
 
 def _required(settings: type[BaseSettings]) -> set[str]:

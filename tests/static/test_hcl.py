@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 
 from tests.conftest import ROOT
+from tools import hcl
 from tools.tfenv import envs
 
 MODULES = sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").is_file())
@@ -19,7 +19,7 @@ OFFLINE_DATA_SOURCES = {"aws_partition", "aws_iam_policy_document", "aws_region"
 
 
 def _parse(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
-    return [(path, hcl2.loads(path.read_text())) for path in sorted(folder.glob("*.tf"))]
+    return [(path, hcl.load(path)) for path in sorted(folder.glob("*.tf"))]
 
 
 def _name(key: str) -> str:

@@ -1,4 +1,9 @@
-"""The policy scan (checkov over modules/, envs/ and bootstrap/) finds no failed check."""
+"""The policy scan: its skips, its report, and that it catches an open port.
+
+The scan of the repository itself (checkov over modules/, envs/ and bootstrap/,
+about a minute of CPU) runs once, in `make lint` (tools/policy_scan.py exits
+non-zero on any failed check), which CI runs before `make test`.
+"""
 
 from __future__ import annotations
 
@@ -31,17 +36,6 @@ def _scan(*extra: str) -> list[dict[str, Any]]:
     result = policy_scan.scan(["-o", "json", *extra])
     assert result.stdout.strip(), result.stderr
     return _reports(result.stdout)
-
-
-def test_policy_scan_finds_no_failed_check_in_the_terraform_folders() -> None:
-    reports = _scan()
-    failed = [
-        f"{c['check_id']} {c['resource']} ({c['file_path']}:{c['file_line_range'][0]})"
-        for report in reports
-        for c in report["results"]["failed_checks"]
-    ]
-    assert failed == []
-    assert sum(r["summary"]["passed"] for r in reports) > 0
 
 
 # Inline skips per check id. A new skip changes this table, so it is a

@@ -15,11 +15,11 @@ import tomllib
 from functools import cache
 from typing import Any
 
-import hcl2
 import pytest
 
 from parley.settings import BaseSettings
 from tests.conftest import ROOT
+from tools import hcl
 
 STACK = ROOT / "modules" / "stack"
 KEY = re.compile(r"\b([A-Z][A-Z0-9_]+)\s*=")
@@ -30,7 +30,7 @@ MODULE_SET = {"POWERTOOLS_SERVICE_NAME"}
 
 @cache
 def _stack() -> list[dict[str, Any]]:
-    return [hcl2.loads(path.read_text()) for path in sorted(STACK.glob("*.tf"))]
+    return [hcl.load(path) for path in sorted(STACK.glob("*.tf"))]
 
 
 @cache

@@ -13,10 +13,10 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 
 from tests.conftest import ROOT
+from tools import hcl
 
 MODULES = ROOT / "modules"
 STACK = MODULES / "stack"
@@ -28,7 +28,7 @@ REFERENCE = re.compile(r"\b(local|module)\.([a-z0-9_]+)|\b(aws_[a-z0-9_]+)\.([a-
 
 @cache
 def _parsed(path: Path) -> dict[str, Any]:
-    return hcl2.loads(path.read_text())  # type: ignore[no-any-return]
+    return hcl.load(path)
 
 
 def _declared(path: Path) -> set[str]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-import hcl2
-
 from parley.domain import files
+from tools import hcl
 from tools.runtime import site
 from tools.tfenv import ROOT
 
@@ -26,7 +25,7 @@ def test_web_client_vendored_files_are_the_locked_versions() -> None:
 
 
 def test_web_client_local_site_headers_are_the_static_site_modules() -> None:
-    variables = hcl2.loads((ROOT / "modules" / "static_site" / "variables.tf").read_text())
+    variables = hcl.load(ROOT / "modules" / "static_site" / "variables.tf")
     block = next(v['"security_headers"'] for v in variables["variable"] if '"security_headers"' in v)
     csp = re.search(r'content_security_policy = optional\(string, "([^"]+)"\)', block["type"])
     hsts = re.search(r"hsts_max_age_seconds = optional\(number, (\d+)\)", block["type"])

@@ -67,10 +67,8 @@ def app_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 def aws_mock(app_env: dict[str, str]) -> Iterator[None]:
     """moto's in-process AWS with fresh cached clients."""
-    aws.reset()
     with mock_aws():
         yield
-    aws.reset()
 
 
 @pytest.fixture

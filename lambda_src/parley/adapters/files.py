@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterable
 from typing import IO, Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -18,7 +17,7 @@ from parley.domain import files
 @functools.cache
 def signer() -> Any:
     """An S3 client that signs URLs with SigV4 (required for KMS buckets and every newer region)."""
-    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+    return aws.session().client("s3", config=Config(signature_version="s3v4"))
 
 
 def reset() -> None:
