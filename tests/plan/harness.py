@@ -13,11 +13,19 @@ concurrently.
 A plan validates its whole configuration first, so every folder a plan reaches
 (``planned_folders``) needs no separate ``terraform validate``
 (tests/static/test_terraform_validate.py validates only the others).
+
+The plans' results are kept in ``build/plans/<digest>.json``, the digest taken
+over every file a plan reads (modules/, envs/, bootstrap/, apps/, tests/plan/
+but its test files, functions.toml, tools/tfenv.py), the terraform binary, the provider mirror and the
+``TF_VAR_*`` settings: a run whose inputs did not change reads them instead of
+planning again, and any change plans afresh. ``PARLEY_PLAN_CACHE=0`` turns it off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -303,36 +311,94 @@ def boundary_arn(env_name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:policy/parley-boundary-{env_name}"
 
 
-def run_all(workdir: Path, env_names: list[str] = ENVS) -> PlanSession:
-    cases = all_cases()
+PLAN_CACHE = ROOT / "build" / "plans"
+# tests/plan holds the fixtures, the declarations they name and this file; its test_*.py files plan nothing.
+PLAN_INPUTS = ("modules", "envs", "bootstrap", "apps", "tests/plan", "lambda_src/functions.toml", "tools/tfenv.py")
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_file():
+        yield path
+        return
+    for item in sorted(path.rglob("*")):
+        skipped = ".terraform" in item.parts or "__pycache__" in item.parts or item.name.startswith("test_")
+        if item.is_file() and not skipped and ".tfstate" not in item.name:
+            yield item
+
+
+def inputs_digest(env_names: list[str]) -> str:
+    """What every plan of ``run_all`` depends on, as one digest."""
+    digest = hashlib.sha256()
+    for name in PLAN_INPUTS:
+        for path in _files(ROOT / name):
+            digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes() + b"\0")
+    binary = Path(terraform_binary()).resolve()
+    mirror = os.environ.get("TF_PROVIDER_MIRROR", "")
+    providers = sorted(f"{p}:{p.stat().st_size}" for p in Path(mirror).rglob("terraform-provider-*")) if mirror else []
+    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("TF_VAR_"))
+    facts = [str(binary), str(binary.stat().st_size), str(binary.stat().st_mtime_ns), *providers, *settings, *env_names]
+    digest.update("\n".join(facts).encode())
+    return digest.hexdigest()
+
+
+def _plan_everything(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, Any]:
+    """Every plan of the session, run concurrently: the raw JSON plans and the rejected roots' diagnostics."""
     artifacts = write_fake_artifacts(workdir / "artifacts")
     environ = terraform_env(None)
     (workdir / "modules").symlink_to(ROOT / "modules")
     (workdir / "apps").symlink_to(ROOT / "apps")  # envs/<env> name their app declarations as ../../apps/...
-    roots: dict[str, tuple[Path, dict[str, tuple[int, int]]]] = {}
+    roots = {}
     for name in ("accepted", "rejected", "rejected_at_plan"):
         folder = workdir / name
         folder.mkdir(parents=True)
-        text, spans = render_root([c for c in cases if c.root == name], artifacts)
-        (folder / "main.tf").write_text(text)
-        roots[name] = (folder, spans)
+        (folder / "main.tf").write_text(render_root([c for c in cases if c.root == name], artifacts)[0])
+        roots[name] = folder
     env_dirs = {name: copy_root(ROOT / "envs" / name, workdir) for name in env_names}
     bootstrap_dir = copy_root(ROOT / "bootstrap", workdir)
 
     with ThreadPoolExecutor(max_workers=4 + len(env_dirs)) as pool:
-        accepted_future = pool.submit(_plan_json, roots["accepted"][0], environ, [])
+        accepted_future = pool.submit(_plan_json, roots["accepted"], environ, [])
         bootstrap_future = pool.submit(_plan_json, bootstrap_dir, environ, BOOTSTRAP_VARIABLES)
         rejected_futures = {
-            name: pool.submit(_diagnostics, roots[name][0], environ) for name in ("rejected", "rejected_at_plan")
+            name: pool.submit(_diagnostics, roots[name], environ) for name in ("rejected", "rejected_at_plan")
         }
         env_futures = {
             name: pool.submit(_plan_json, folder, environ, _env_vars(name, artifacts))
             for name, folder in env_dirs.items()
         }
-        accepted_raw = accepted_future.result()
-        diagnostics = [(name, d) for name, future in rejected_futures.items() for d in future.result()]
-        env_raw = {name: future.result() for name, future in env_futures.items()}
-        bootstrap_raw = bootstrap_future.result()
+        return {
+            "accepted": accepted_future.result(),
+            "diagnostics": [[name, d] for name, future in rejected_futures.items() for d in future.result()],
+            "envs": {name: future.result() for name, future in env_futures.items()},
+            "bootstrap": bootstrap_future.result(),
+        }
+
+
+def _plans(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, Any]:
+    """The session's plans: read from the cache when their inputs are unchanged, else planned and stored."""
+    if os.environ.get("PARLEY_PLAN_CACHE", "1") == "0":
+        return _plan_everything(workdir, cases, env_names)
+    entry = PLAN_CACHE / f"{inputs_digest(env_names)}.json"
+    if entry.is_file():
+        cached: dict[str, Any] = json.loads(entry.read_text())
+        return cached
+    planned = _plan_everything(workdir, cases, env_names)
+    PLAN_CACHE.mkdir(parents=True, exist_ok=True)
+    for stale in PLAN_CACHE.glob("*.json"):  # one entry: the cache never grows
+        stale.unlink()
+    partial = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(planned))
+    partial.replace(entry)
+    return planned
+
+
+def run_all(workdir: Path, env_names: list[str] = ENVS) -> PlanSession:
+    cases = all_cases()
+    spans = {name: render_root([c for c in cases if c.root == name], workdir / "artifacts")[1]
+             for name in ("rejected", "rejected_at_plan")}  # fmt: skip
+    planned = _plans(workdir, cases, env_names)
+    accepted_raw, env_raw, bootstrap_raw = planned["accepted"], planned["envs"], planned["bootstrap"]
+    diagnostics = [(root, diagnostic) for root, diagnostic in planned["diagnostics"]]
 
     accepted = {}
     for case in cases:
@@ -345,10 +411,9 @@ def run_all(workdir: Path, env_names: list[str] = ENVS) -> PlanSession:
     rejections: dict[str, list[str]] = {}
     unattributed = []
     for root, diagnostic in diagnostics:
-        spans = roots[root][1]
         text = f"{diagnostic['summary']}: {diagnostic.get('detail', '')}"
         line = diagnostic.get("range", {}).get("start", {}).get("line")
-        owner = next((label for label, (a, b) in spans.items() if line is not None and a <= line <= b), None)
+        owner = next((label for label, (a, b) in spans[root].items() if line is not None and a <= line <= b), None)
         if owner is None or diagnostic.get("range", {}).get("filename") != "main.tf":
             unattributed.append(text)
         else:
