@@ -2,7 +2,8 @@
 
 A stub management API on 127.0.0.1 sleeps 20 ms per post (about what a post to
 API Gateway costs), so the figures show what the bounded pool buys over posting
-one after another. Prints a table; not a test.
+one after another, and the client's own CPU per post (the part that grows with
+load on a shared machine). Prints a table and the load average; not a test.
 
     .venv/bin/python bench/fanout.py [--concurrency 64] [--delay-ms 20] [--sizes 10,100,1000]
 """
@@ -54,12 +55,13 @@ def _serve(delay: float, ports: Any) -> None:
     asyncio.run(run())
 
 
-def measure(endpoint: str, size: int, concurrency: int) -> tuple[float, int]:
+def measure(endpoint: str, size: int, concurrency: int) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of this process, connections delivered) of one fan-out."""
     targets = [f"conn-{i:05d}" for i in range(size)]
     frame = {"type": "message", "room": "bench", "text": "hello", "id": "m1", "ts": 0}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = websocket.fan_out(endpoint, targets, frame, concurrency)
-    return time.perf_counter() - started, result.delivered
+    return time.perf_counter() - started, time.process_time() - cpu, result.delivered
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,19 +90,22 @@ def main(argv: list[str] | None = None) -> int:
         measure(endpoint, min(args.concurrency, 32), args.concurrency)  # warm the clients and their pools
         measure(endpoint, 2, 1)
         print(f"fan-out, {args.delay_ms:.0f} ms per post, pool of {args.concurrency} (stub at {endpoint})")
-        print(f"{'connections':>11}  {'pooled s':>9}  {'posts/s':>8}  {'sequential s':>12}  {'speed-up':>8}")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        header = f"{'connections':>11}  {'pooled s':>9}  {'posts/s':>8}  {'cpu ms/post':>11}  {'sequential s':>12}"
+        print(f"{header}  {'speed-up':>8}")
         for size in (int(s) for s in args.sizes.split(",")):
-            pooled, delivered = measure(endpoint, size, args.concurrency)
+            pooled, cpu, delivered = measure(endpoint, size, args.concurrency)
             if delivered != size:
                 print(f"{size:>11}  only {delivered} delivered", file=sys.stderr)
                 return 1
             if size <= args.sequential_up_to:
-                sequential, _ = measure(endpoint, size, 1)
+                sequential, _, _ = measure(endpoint, size, 1)
                 note = f"{sequential:>12.3f}"
             else:
                 sequential = size * args.delay_ms / 1000
                 note = f"{'~' + format(sequential, '.1f'):>12}"
-            print(f"{size:>11}  {pooled:>9.3f}  {size / pooled:>8.0f}  {note}  {sequential / pooled:>7.1f}x")
+            row = f"{size:>11}  {pooled:>9.3f}  {size / pooled:>8.0f}  {cpu * 1000 / size:>11.2f}  {note}"
+            print(f"{row}  {sequential / pooled:>7.1f}x")
     finally:
         stub.terminate()
         stub.join()

@@ -298,7 +298,7 @@ variable "site" {
 }
 
 variable "websocket" {
-  description = "WebSocket settings: management endpoint override (normally unset; locally local_gateway_endpoint sets it), anonymous connections, stage throttling, fan-out pool, relay cache TTL, account log role."
+  description = "WebSocket settings: management endpoint override (normally unset; locally local_gateway_endpoint sets it), anonymous connections, stage throttling, fan-out pool and batch size, relay cache TTL, account log role."
   type = object({
     management_endpoint           = optional(string)
     anonymous_connections_enabled = optional(bool)
@@ -306,6 +306,7 @@ variable "websocket" {
     throttling_rate_limit         = optional(number)
     throttling_burst_limit        = optional(number)
     fanout_concurrency            = optional(number)
+    fanout_batch_size             = optional(number)
     relay_cache_ttl_seconds       = optional(number)
     account_logging_role_enabled  = optional(bool)
   })

@@ -17,10 +17,12 @@ module "monitoring" {
     websocket_apis = { ws = module.websocket.api_id }
     tables         = { main = module.table.table_name }
     work_queues = {
-      match = { queue_name = element(split(":", module.matchmaking.queue_arn), 5), max_age_seconds = 300 }
+      match  = { queue_name = element(split(":", module.matchmaking.queue_arn), 5), max_age_seconds = 300 }
+      fanout = { queue_name = module.websocket.fanout_queue_name, max_age_seconds = 60 }
     }
     dead_letter_queues = {
       match     = element(split(":", module.matchmaking.dlq_arn), 5)
+      fanout    = module.websocket.fanout_dlq_name
       schedules = module.schedules.dead_letter_queue_name
     }
     # Instances are watched when they are single instances (not self-healing groups).

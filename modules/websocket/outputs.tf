@@ -37,3 +37,23 @@ output "access_log_group_name" {
   description = "CloudWatch log group of the stage's access logs."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "fanout_queue_arn" {
+  description = "ARN of the queue of fan-out batches."
+  value       = aws_sqs_queue.fanout.arn
+}
+
+output "fanout_queue_name" {
+  description = "Name of the queue of big rooms' fan-out batches (the ws function sends to it)."
+  value       = aws_sqs_queue.fanout.name
+}
+
+output "fanout_dlq_arn" {
+  description = "ARN of the fan-out dead-letter queue."
+  value       = aws_sqs_queue.fanout_dlq.arn
+}
+
+output "fanout_dlq_name" {
+  description = "Name of the fan-out dead-letter queue: batches whose connections kept failing (the worker sends them there after its last attempt)."
+  value       = aws_sqs_queue.fanout_dlq.name
+}

@@ -81,3 +81,40 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+variable "fanout_worker_function_name" {
+  description = "Name of the function that posts the queued batches of big rooms' fan-out."
+  type        = string
+  nullable    = false
+}
+
+variable "fanout_queue" {
+  description = "The queue of big rooms' fan-out batches: batches per worker invocation, visibility timeout (at least six times the worker's timeout), receives before a batch moves to the dead-letter queue, retention of both queues, and the KMS key encrypting them (null: SQS-managed encryption)."
+  type = object({
+    batch_size                    = optional(number, 10)
+    visibility_timeout_seconds    = optional(number, 180)
+    max_receive_count             = optional(number, 5)
+    message_retention_seconds     = optional(number, 3600)
+    dlq_message_retention_seconds = optional(number, 1209600)
+    kms_key_id                    = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.fanout_queue.batch_size >= 1 && var.fanout_queue.batch_size <= 10
+    error_message = "fanout_queue.batch_size must be between 1 and 10 batches per invocation."
+  }
+  validation {
+    condition     = var.fanout_queue.visibility_timeout_seconds >= 0 && var.fanout_queue.visibility_timeout_seconds <= 43200
+    error_message = "fanout_queue.visibility_timeout_seconds must be between 0 and 43200."
+  }
+  validation {
+    condition     = var.fanout_queue.max_receive_count >= 1 && var.fanout_queue.max_receive_count <= 1000
+    error_message = "fanout_queue.max_receive_count must be between 1 and 1000."
+  }
+  validation {
+    condition     = alltrue([for s in [var.fanout_queue.message_retention_seconds, var.fanout_queue.dlq_message_retention_seconds] : s >= 60 && s <= 1209600])
+    error_message = "fanout_queue.message_retention_seconds and fanout_queue.dlq_message_retention_seconds must be between 60 and 1209600."
+  }
+}

@@ -59,7 +59,7 @@ def test_matchmaking_rejects_a_batch_over_the_fifo_limit(plans: PlanSession) -> 
 
 def test_matchmaking_stack_wires_the_worker_and_its_permissions(plans: PlanSession) -> None:
     case = plans.case("stack", "dev")
-    mapping = case.one("aws_lambda_event_source_mapping")
+    mapping = case.within("matchmaking").one("aws_lambda_event_source_mapping")
     assert mapping["function_name"] == "parley-dev-match"
     policies = {v["values"]["name"]: v["values"] for v in case.of_type("aws_iam_role_policy").values()}
     # Statements hold ARNs known only after apply; the names prove the role policy exists.

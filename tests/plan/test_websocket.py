@@ -124,6 +124,40 @@ def test_websocket_rejects_bad_actions_stage_throttling_and_retention(plans: Pla
     )
 
 
+def _queues(case: ModulePlan) -> dict[str, dict[str, Any]]:
+    return {v["values"]["name"]: v["values"] for v in case.of_type("aws_sqs_queue").values()}
+
+
+def test_websocket_fanout_queue_is_standard_encrypted_with_a_dead_letter_queue(plans: PlanSession) -> None:
+    case = plans.case("websocket", "defaults")
+    queues = _queues(case)
+    assert set(queues) == {"parley-dev-fanout", "parley-dev-fanout-dlq"}
+    assert all(not q.get("fifo_queue") and q["sqs_managed_sse_enabled"] is True for q in queues.values())
+    queue, dlq = queues["parley-dev-fanout"], queues["parley-dev-fanout-dlq"]
+    assert (queue["visibility_timeout_seconds"], queue["message_retention_seconds"]) == (180, 3600)
+    assert dlq["message_retention_seconds"] == 1209600
+    # The redrive policy names the DLQ's ARN and the policy the queue's, both known only after apply.
+    address = next(a for a, v in case.of_type("aws_sqs_queue").items() if v["values"]["name"] == "parley-dev-fanout")
+    assert {"redrive_policy", "policy"} <= set(case.resources[address]["after_unknown"])
+    custom = _queues(plans.case("websocket", "custom"))["parley-prod-fanout"]
+    assert custom["visibility_timeout_seconds"] == 300
+    assert custom["kms_master_key_id"].startswith("arn:aws:kms:") and not custom.get("sqs_managed_sse_enabled")
+
+
+def test_websocket_fanout_worker_reports_batch_item_failures(plans: PlanSession) -> None:
+    mapping = plans.case("websocket", "defaults").one("aws_lambda_event_source_mapping")
+    assert mapping["function_name"] == "parley-dev-fanout"
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping["batch_size"] == 10
+    assert plans.case("websocket", "custom").one("aws_lambda_event_source_mapping")["batch_size"] == 2
+
+
+def test_websocket_rejects_bad_fanout_queue_settings(plans: PlanSession) -> None:
+    rejection = plans.rejection("websocket", "reject_fanout_queue")
+    assert "fanout_queue.batch_size must be between 1 and 10" in rejection
+    assert "fanout_queue.max_receive_count must be between 1 and 1000" in rejection
+
+
 # Stack wiring ---------------------------------------------------------------------------
 
 
@@ -156,10 +190,101 @@ def test_stack_grants_the_ws_function_manage_connections(plans: PlanSession) -> 
     assert "parley-dev-ws-authorizer-policy" not in policies  # the authorizer touches no AWS resource
 
 
+def test_stack_deploys_the_fanout_worker_on_the_websocket_queue(plans: PlanSession) -> None:
+    case = plans.case("stack", "emulator")
+    functions = _functions(case)
+    worker = functions["parley-local-fanout"]
+    assert worker["s3_key"] == "lambda/fanout.zip" and worker["timeout"] == 30
+    settings = worker["environment"][0]["variables"]
+    assert settings["WS_MANAGEMENT_ENDPOINT"] == "http://127.0.0.1:4566"
+    assert settings["WS_FANOUT_CONCURRENCY"] == "64"
+    assert (settings["WS_FANOUT_QUEUE"], settings["WS_FANOUT_DLQ"]) == (
+        "parley-local-fanout",
+        "parley-local-fanout-dlq",
+    )
+    ws = functions["parley-local-ws"]["environment"][0]["variables"]
+    assert (ws["WS_FANOUT_BATCH_SIZE"], ws["WS_FANOUT_QUEUE"]) == ("500", "parley-local-fanout")
+    mapping = case.within("websocket").one("aws_lambda_event_source_mapping")
+    assert mapping["function_name"] == "parley-local-fanout"
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    queues = _queues(case.within("websocket"))
+    assert queues["parley-local-fanout"]["visibility_timeout_seconds"] == 180  # six times the worker's timeout
+    policies = {v["values"]["name"] for v in case.of_type("aws_iam_role_policy").values()}
+    assert "parley-local-fanout-policy" in policies
+
+
+def test_stack_watches_the_fanout_queue_and_its_dead_letter_queue(plans: PlanSession) -> None:
+    alarms = {
+        v["values"]["alarm_name"]: v["values"]
+        for v in plans.case("stack", "monitored_site").of_type("aws_cloudwatch_metric_alarm").values()
+    }
+    dlq = alarms["parley-prod-dlq-visible-fanout"]
+    assert (dlq["metric_name"], dlq["dimensions"]) == (
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": "parley-prod-fanout-dlq"},
+    )
+    age = alarms["parley-prod-queue-oldest-age-fanout"]
+    assert (age["dimensions"], age["threshold"]) == ({"QueueName": "parley-prod-fanout"}, 60)
+    assert "parley-prod-lambda-errors-fanout" in alarms
+
+
+def _statements(function: str) -> dict[str, dict[str, list[str]]]:
+    """A function's IAM statements as written in modules/stack/websocket.tf (their ARNs are known after apply)."""
+    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    spec = next(block["websocket_functions"] for block in stack["locals"] if "websocket_functions" in block)
+    statements = spec[function]["statements"]
+    stack_locals = {k: v for block in stack["locals"] for k, v in block.items()}
+    found = {}
+    for key, written in statements.items():
+        value = written
+        if isinstance(written, str) and written.startswith("${local."):
+            value = stack_locals[written.removeprefix("${local.").removesuffix("}")]
+        found[key] = {
+            "actions": sorted(a.strip('"') for a in value["actions"]),
+            "resources": [r.strip('"') for r in value["resources"]],
+        }
+    return found
+
+
+def test_stack_scopes_the_fanout_worker_to_its_queue_the_connections_and_their_deletion() -> None:
+    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    spec = next(block["websocket_functions"] for block in stack["locals"] if "websocket_functions" in block)
+    # The ws function may only send batches to the queue (its statements are a merge of maps).
+    ws_statements = spec["ws"]["statements"]
+    assert (
+        'queue_fanout_batches = {actions = ["sqs:GetQueueUrl", "sqs:SendMessage"], '
+        "resources = [module.websocket.fanout_queue_arn]}"
+    ) in ws_statements
+    assert _statements("fanout") == {
+        "manage_connections": {
+            "actions": ["execute-api:ManageConnections"],
+            "resources": ["${module.websocket.manage_connections_arn}"],
+        },
+        "prune_connections": {
+            "actions": ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem"],
+            "resources": ["${module.table.table_arn}"],
+        },
+        "consume_batches": {
+            "actions": [
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage",
+            ],
+            "resources": ["${module.websocket.fanout_queue_arn}"],
+        },
+        "requeue_batches": {
+            "actions": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+            "resources": ["${module.websocket.fanout_queue_arn}", "${module.websocket.fanout_dlq_arn}"],
+        },
+    }
+
+
 def test_stack_rejects_bad_websocket_settings(plans: PlanSession) -> None:
     rejection = plans.rejection("stack", "reject_ws_settings")
     assert "websocket.management_endpoint must be null" in rejection
     assert "websocket.fanout_concurrency must be between 1 and 128" in rejection
+    assert "websocket.fanout_batch_size must be a whole number of connections between 1 and 10000" in rejection
     assert "local_gateway_endpoint must be null or a local root URL" in rejection
 
 

@@ -19,7 +19,7 @@ class RecordingManagementClient:
         self.gone = gone or set()
         self.posted: list[tuple[str, dict[str, Any]]] = []
 
-    def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:
+    async def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:
         if ConnectionId in self.gone:
             raise ClientError(
                 {"Error": {"Code": "GoneException", "Message": "gone"}, "ResponseMetadata": {"HTTPStatusCode": 410}},

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -27,7 +27,7 @@ class Raising:
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def post_to_connection(self, **_: Any) -> None:
+    async def post_to_connection(self, **_: Any) -> None:
         raise self.error
 
 
@@ -37,7 +37,7 @@ class Raising:
         (_error(410, "GoneException"), Delivery.GONE),
         (_error(429, "LimitExceededException"), Delivery.THROTTLED),
         (_error(403, "ForbiddenException"), Delivery.FAILED),
-        (_error(500, "InternalServerError"), Delivery.FAILED),
+        (_error(500, "InternalServerError"), Delivery.UNAVAILABLE),
     ],
 )
 def test_websocket_post_classifies_each_failure(monkeypatch, error, outcome) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +46,9 @@ def test_websocket_post_classifies_each_failure(monkeypatch, error, outcome) -> 
 
 
 class Recording(BaseHTTPRequestHandler):
-    """A management API on 127.0.0.1 that records each request and answers 410 for ``gone-*`` ids."""
+    """A management API on 127.0.0.1 that records each request; the connection id says how it answers:
+    ``gone-*`` 410, ``busy-*`` 503 the first time, ``chunked-*`` a chunked 200, ``close-*`` a 200 that
+    closes the connection as HTTP says, ``quiet-*`` a 200 after which it closes without saying so."""
 
     protocol_version = "HTTP/1.1"
     seen: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
@@ -54,12 +56,22 @@ class Recording(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-        gone = self.path.rsplit("/", 1)[1].startswith("gone-")
-        self.send_response(410 if gone else 200)
-        if gone:
+        target = self.path.rsplit("/", 1)[1]
+        kind = target.split("-", 1)[0]
+        busy = kind == "busy" and [p for _, p, _, _ in self.seen].count(self.path) == 1
+        self.send_response(410 if kind == "gone" else 503 if busy else 200)
+        if kind == "gone":
             self.send_header("x-amzn-ErrorType", "GoneException:http://internal.amazon.com/coral/")
+        if kind == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"2\r\n{}\r\n0\r\n\r\n")
+            return
+        if kind == "close":
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", "0")
         self.end_headers()
+        self.close_connection = kind in {"close", "quiet"}
 
     do_POST = do_DELETE = _answer
 
@@ -117,6 +129,19 @@ def test_websocket_fan_out_over_http_keeps_connections_alive_and_reports_gone(re
     assert [m for m, *_ in Recording.seen[-2:]] == ["DELETE", "DELETE"]
 
 
+def test_websocket_posts_over_http_retry_5xx_read_chunked_answers_and_reconnect_when_the_server_closes(
+    recording: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(websocket, "backoff_seconds", lambda attempt: 0.0)
+    targets = ["busy-1", "chunked-1", "close-1", "quiet-1"]
+    result = websocket.fan_out(recording, targets, {"type": "m"}, concurrency=1)
+    assert (result.sent, result.gone, result.failed) == (targets, [], [])
+    assert [p.rsplit("/", 1)[1] for _, p, _, _ in Recording.seen] == ["busy-1", *targets]
+    # The connection "quiet-1" left in the pool was closed by the server: the next posts open new ones.
+    assert [websocket.post(recording, f"c{i}", b"x") for i in range(3)] == [Delivery.SENT] * 3
+    assert len(Recording.seen) == 8
+
+
 def test_websocket_post_to_an_endpoint_nobody_listens_on_fails_without_raising() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -129,33 +154,30 @@ def test_websocket_post_to_an_endpoint_nobody_listens_on_fails_without_raising()
 
 
 def test_websocket_fan_out_bounds_the_posts_in_flight() -> None:
-    lock = threading.Lock()
     in_flight, peak = 0, 0
 
-    def poster(connection_id: str, data: bytes) -> Delivery:
+    async def poster(connection_id: str, data: bytes) -> Delivery:
         nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
-        time.sleep(0.005)
-        with lock:
-            in_flight -= 1
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.002)
+        in_flight -= 1
         return Delivery.SENT
 
-    result = websocket.fan_out_with(poster, [f"c{i}" for i in range(60)], {"type": "m"}, concurrency=4)
+    result = websocket.run(websocket.fan_out_async(poster, [f"c{i}" for i in range(60)], {"type": "m"}, concurrency=4))
     assert len(result.sent) == 60
-    assert 1 < peak <= 4
+    assert peak == 4
 
 
 def test_websocket_fan_out_isolates_gone_failed_and_crashing_connections() -> None:
     outcomes = {"gone": Delivery.GONE, "bad": Delivery.FAILED}
 
-    def poster(connection_id: str, data: bytes) -> Delivery:
+    async def poster(connection_id: str, data: bytes) -> Delivery:
         if connection_id == "boom":
             raise RuntimeError("socket closed")
         return outcomes.get(connection_id, Delivery.SENT)
 
-    result = websocket.fan_out_with(poster, ["a", "gone", "boom", "bad", "b", "a"], {"type": "m"})
+    result = websocket.run(websocket.fan_out_async(poster, ["a", "gone", "boom", "bad", "b", "a"], {"type": "m"}))
     assert sorted(result.sent) == ["a", "b"]  # duplicates posted once
     assert result.gone == ["gone"]
     assert sorted(result.failed) == ["bad", "boom"]
@@ -165,13 +187,18 @@ def test_websocket_fan_out_retries_throttling_with_growing_jittered_backoff() ->
     calls: dict[str, int] = {}
     sleeps: list[float] = []
 
-    def poster(connection_id: str, data: bytes) -> Delivery:
+    async def poster(connection_id: str, data: bytes) -> Delivery:
         calls[connection_id] = calls.get(connection_id, 0) + 1
         if connection_id == "always" or calls[connection_id] <= 2:
             return Delivery.THROTTLED
         return Delivery.SENT
 
-    result = websocket.fan_out_with(poster, ["slow", "always"], {"type": "m"}, concurrency=1, sleep=sleeps.append)
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    result = websocket.run(
+        websocket.fan_out_async(poster, ["slow", "always"], {"type": "m"}, concurrency=1, sleep=sleep)
+    )
     assert result.sent == ["slow"] and result.failed == ["always"]
     assert calls == {"slow": 3, "always": websocket.THROTTLE_ATTEMPTS}
     assert len(sleeps) == 2 + (websocket.THROTTLE_ATTEMPTS - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,12 +28,12 @@ class Client:
         self.failure = failure
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    def post_to_connection(self, **kwargs: Any) -> None:
+    async def post_to_connection(self, **kwargs: Any) -> None:
         self.calls.append(("post", kwargs))
         if self.failure:
             raise self.failure
 
-    def delete_connection(self, **kwargs: Any) -> None:
+    async def delete_connection(self, **kwargs: Any) -> None:
         self.calls.append(("delete", kwargs))
         if self.failure:
             raise self.failure
@@ -61,9 +62,10 @@ def test_websocket_management_client_is_one_per_endpoint_in_the_endpoint_region(
         local = websocket.management_client("http://127.0.0.1:4566/")
         assert (local.host, local.base_path, local.secure) == ("127.0.0.1:4566", "", False)
         assert websocket.management_client("https://x.execute-api.eu-west-2.amazonaws.com/s").region == "eu-west-2"
+        websocket.reset()
+        assert websocket.management_client(ENDPOINT) is not first  # reset forgets every client
     finally:
         websocket.reset()
-    assert websocket.management_client.cache_info().currsize == 0
 
 
 def test_websocket_management_client_rejects_an_endpoint_that_is_not_a_url() -> None:
@@ -126,6 +128,9 @@ def test_websocket_post_sends_the_encoded_frame_to_the_connection(client: Client
         (error(400, "LimitExceededException"), Delivery.THROTTLED),
         (error(400, "TooManyRequestsException"), Delivery.THROTTLED),
         (error(None, "ThrottlingException"), Delivery.THROTTLED),
+        (error(500, "InternalServerErrorException"), Delivery.UNAVAILABLE),
+        (error(503, "Other"), Delivery.UNAVAILABLE),
+        (error(403, "ForbiddenException"), Delivery.FAILED),
         (error(None, "Other"), Delivery.FAILED),
         (EndpointConnectionError(endpoint_url=ENDPOINT), Delivery.FAILED),
     ],
@@ -159,13 +164,28 @@ def test_websocket_deliver_makes_the_given_number_of_attempts_and_sleeps_between
     sleeps: list[float] = []
     posts: list[str] = []
 
-    def throttled(connection_id: str, data: bytes) -> Delivery:
-        posts.append(connection_id)
-        return Delivery.THROTTLED
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
 
-    assert websocket.deliver(throttled, "c1", b"x", attempts=3, sleep=sleeps.append) is Delivery.THROTTLED
+    def retried(outcome: Delivery) -> websocket.Poster:
+        async def poster(connection_id: str, data: bytes) -> Delivery:
+            posts.append(connection_id)
+            return outcome
+
+        return poster
+
+    def deliver(poster: websocket.Poster, attempts: int) -> Delivery:
+        return websocket.run(websocket.deliver(poster, "c1", b"x", attempts=attempts, sleep=sleep))
+
+    # Throttled and unavailable are retried, then end as failed; the others are final at once.
+    assert deliver(retried(Delivery.THROTTLED), 3) is Delivery.FAILED
     assert (posts, sleeps) == (["c1"] * 3, [0.1, 0.2])
-    assert websocket.deliver(throttled, "c1", b"x", attempts=0, sleep=sleeps.append) is Delivery.FAILED
+    posts.clear()
+    assert deliver(retried(Delivery.UNAVAILABLE), 2) is Delivery.FAILED and posts == ["c1"] * 2
+    posts.clear()
+    assert [deliver(retried(d), 3) for d in (Delivery.GONE, Delivery.FAILED)] == [Delivery.GONE, Delivery.FAILED]
+    assert posts == ["c1", "c1"]
+    assert deliver(retried(Delivery.THROTTLED), 0) is Delivery.FAILED
 
 
 def test_websocket_fan_out_posts_through_the_endpoint_once_per_connection(client: Client) -> None:
@@ -176,23 +196,23 @@ def test_websocket_fan_out_posts_through_the_endpoint_once_per_connection(client
     assert websocket.fan_out(ENDPOINT, [], {"type": "m"}) == FanOutResult()
 
 
-def test_websocket_fan_out_uses_one_worker_per_connection_up_to_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    pools: list[int] = []
-    real_pool = websocket.ThreadPoolExecutor
+@pytest.mark.parametrize(
+    ("targets", "concurrency", "peak"), [(3, 32, 3), (200, 500, 128), (10, 4, 4), (1, 64, 1), (2, 0, 1)]
+)
+def test_websocket_fan_out_has_one_post_in_flight_per_connection_up_to_the_limits(
+    targets: int, concurrency: int, peak: int
+) -> None:
+    in_flight, seen = 0, 0
 
-    def pool(max_workers: int, thread_name_prefix: str) -> Any:
-        pools.append(max_workers)
-        assert thread_name_prefix == "fanout"
-        return real_pool(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
-
-    monkeypatch.setattr(websocket, "ThreadPoolExecutor", pool)
-
-    def sent(connection_id: str, data: bytes) -> Delivery:
+    async def poster(connection_id: str, data: bytes) -> Delivery:
+        nonlocal in_flight, seen
+        in_flight += 1
+        seen = max(seen, in_flight)
+        await asyncio.sleep(0.001)
+        in_flight -= 1
         return Delivery.SENT
 
-    websocket.fan_out_with(sent, ["a", "b", "c"], b"x", concurrency=32)
-    websocket.fan_out_with(sent, [f"c{i}" for i in range(200)], b"x", concurrency=500)
-    websocket.fan_out_with(sent, [f"c{i}" for i in range(10)], b"x", concurrency=4)
-    websocket.fan_out_with(sent, ["a"], b"x")
-    websocket.fan_out_with(sent, ["a", "b"], b"x", concurrency=0)
-    assert pools == [3, 128, 4]
+    ids = [f"c{i}" for i in range(targets)]
+    result = websocket.run(websocket.fan_out_async(poster, ids, b"x", concurrency=concurrency))
+    assert sorted(result.sent) == sorted(ids)
+    assert seen == peak

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from typing import Any
 
@@ -23,23 +22,21 @@ class FakeManagementApi:
         self.gone: set[str] = set()
         self.throttle_first: dict[str, int] = {}
         self.attempts: dict[str, int] = defaultdict(int)
-        self._lock = threading.Lock()
 
-    def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:
-        with self._lock:
-            self.attempts[ConnectionId] += 1
-            if ConnectionId in self.gone:
-                raise ClientError(
-                    {"Error": {"Code": "GoneException"}, "ResponseMetadata": {"HTTPStatusCode": 410}},
-                    "PostToConnection",
-                )
-            if self.throttle_first.get(ConnectionId, 0) > 0:
-                self.throttle_first[ConnectionId] -= 1
-                raise ClientError(
-                    {"Error": {"Code": "LimitExceededException"}, "ResponseMetadata": {"HTTPStatusCode": 429}},
-                    "PostToConnection",
-                )
-            self.frames[ConnectionId].append(json.loads(Data))
+    async def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:
+        self.attempts[ConnectionId] += 1
+        if ConnectionId in self.gone:
+            raise ClientError(
+                {"Error": {"Code": "GoneException"}, "ResponseMetadata": {"HTTPStatusCode": 410}},
+                "PostToConnection",
+            )
+        if self.throttle_first.get(ConnectionId, 0) > 0:
+            self.throttle_first[ConnectionId] -= 1
+            raise ClientError(
+                {"Error": {"Code": "LimitExceededException"}, "ResponseMetadata": {"HTTPStatusCode": 429}},
+                "PostToConnection",
+            )
+        self.frames[ConnectionId].append(json.loads(Data))
         return {}
 
     def of_type(self, connection_id: str, frame_type: str) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ Client frames are ``{"action": ..., ...}`` (see docs/websocket.md). Replies and
 errors go back to the sender through the management API; a client mistake is an
 ``{"type": "error", "error": code}`` frame and changes nothing. Fan-out queries the
 room's live connections by key, keeps those whose users are still members, posts
-with a bounded pool and deletes exactly the connections that answer 410.
+with a bounded pool and deletes exactly the connections that answer 410. Beyond
+``WS_FANOUT_BATCH_SIZE`` connections, the first batch is posted here and the rest
+is queued in batches for the ``fanout`` function (handlers/fanout.py).
 """
 
 from __future__ import annotations
@@ -17,18 +19,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from parley.adapters import fanout_queue, websocket
 from parley.adapters import files as s3files
-from parley.adapters import websocket
 from parley.adapters.connections import Connections
 from parley.adapters.relays import Relays
 from parley.adapters.rooms import Rooms
 from parley.adapters.table import Table
 from parley.adapters.users import Users
 from parley.adapters.websocket import Delivery, FanOutResult
-from parley.domain import clock, files, realtime
+from parley.domain import clock, fanout, files, realtime
 from parley.domain.realtime import Frame
 from parley.errors import AppError, Forbidden, MalformedEvent
-from parley.settings import BaseSettings, env, load, settings_class
+from parley.settings import BaseSettings, env, load, positive_int, settings_class
 
 logger = Logger(service="parley")
 
@@ -40,6 +42,10 @@ class WsSettings(BaseSettings):
     # Empty: derive https://{domainName}/{stage} from the event (AWS); the emulator needs its root URL.
     management_endpoint: str = env("WS_MANAGEMENT_ENDPOINT", default="")
     fanout_concurrency: int = env("WS_FANOUT_CONCURRENCY", default=websocket.DEFAULT_CONCURRENCY, parse=int)
+    # Audiences beyond this many connections are posted in batches of this size; all but the
+    # first through the fan-out queue (empty: no queue, every post from this function).
+    fanout_batch_size: int = env("WS_FANOUT_BATCH_SIZE", default=500, parse=positive_int)
+    fanout_queue: str = env("WS_FANOUT_QUEUE", default="")
     relay_cache_ttl_seconds: int = env("WS_RELAY_CACHE_TTL_SECONDS", default=3600, parse=int)
     message_ttl_days: int = env("MESSAGE_TTL_DAYS", default=0, parse=int)
     # Message attachments: the uploads bucket and the largest object a message may carry.
@@ -91,13 +97,34 @@ class Session:
             self.connections.drop(self.connection_id)
 
     def broadcast(self, targets: Iterable[str], frame: dict[str, Any]) -> FanOutResult:
-        """Fan a frame out to other connections; delete the ones that are gone."""
-        result = websocket.fan_out(self.endpoint, targets, frame, self.settings.fanout_concurrency)
+        """Fan a frame out to other connections; delete the ones that are gone. Beyond one batch, the
+        first is posted here and the others are queued (``result.queued``; ``failed`` if SQS refused them)."""
+        audience = list(dict.fromkeys(targets))
+        size = self.settings.fanout_batch_size
+        later = audience[size:] if self.settings.fanout_queue else []
+        result = websocket.fan_out(
+            self.endpoint, audience[: len(audience) - len(later)], frame, self.settings.fanout_concurrency
+        )
+        if later:
+            batches = fanout.split(websocket.encode(frame).decode(), later, size)
+            refused = {
+                target
+                for batch in fanout_queue.enqueue(self.settings.fanout_queue, batches)
+                for target in batch.targets
+            }
+            result.queued = [target for target in later if target not in refused]
+            result.failed += [target for target in later if target in refused]
         for stale in result.gone:
             self.connections.drop(stale)
-        if result.gone or result.failed:
+        if result.gone or result.failed or result.queued:
             logger.info(
-                "fan-out", extra={"sent": len(result.sent), "gone": len(result.gone), "failed": len(result.failed)}
+                "fan-out",
+                extra={
+                    "sent": len(result.sent),
+                    "gone": len(result.gone),
+                    "failed": len(result.failed),
+                    "queued": len(result.queued),
+                },
             )
         return result
 
@@ -177,6 +204,7 @@ def on_send(frame: Frame, session: Session) -> None:
             "ts": message["ts"],
             "delivered": result.delivered,
             "attachments": readable,
+            "queued": len(result.queued),
         }
     )
 
