@@ -130,7 +130,7 @@ def test_fanout_a_room_above_the_batch_size_posts_one_batch_and_queues_the_rest_
     assert {json.loads(b.frame)["id"] for b in batches} == {frame["id"]}
     assert all(json.loads(b.frame) == frame and b.attempt == 1 for b in batches)
     assert api.last("c0") | {"id": "-", "ts": 0} == {
-        "type": "sent", "room": "r1", "id": "-", "ts": 0, "delivered": 2, "queued": 5,
+        "type": "sent", "room": "r1", "id": "-", "ts": 0, "delivered": 2, "queued": 5, "attachments": [],
     }  # fmt: skip
 
 
