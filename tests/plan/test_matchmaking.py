@@ -77,15 +77,12 @@ def test_matchmaking_high_throughput_mode_scopes_the_topic_per_message_group(pla
     assert plans.case("matchmaking", "high_throughput").one("aws_sns_topic")["fifo_throughput_scope"] == "MessageGroup"
 
 
-def test_matchmaking_stack_pool_shards_reach_the_worker_and_the_topic(plans: PlanSession) -> None:
-    # dev keeps one group per pool; media asks for calls.pool_shards = 4.
+def test_matchmaking_stack_pool_shards_raise_the_topic_to_high_throughput(plans: PlanSession) -> None:
+    # dev keeps one group per pool; media asks for calls.pool_shards = 4. (The worker's MATCH_POOL_SHARDS sits in an
+    # environment holding ARNs, known only after apply: tests/e2e/test_matchmaking.py reads it.)
     dev, sharded = plans.case("stack", "dev"), plans.case("stack", "media")
     assert dev.within("matchmaking").one("aws_sns_topic").get("fifo_throughput_scope") is None
     assert sharded.within("matchmaking").one("aws_sns_topic")["fifo_throughput_scope"] == "MessageGroup"
-    functions = {v["values"]["function_name"]: v["values"] for v in sharded.of_type("aws_lambda_function").values()}
-    assert functions["parley-media-match"]["environment"][0]["variables"]["MATCH_POOL_SHARDS"] == "4"
-    functions = {v["values"]["function_name"]: v["values"] for v in dev.of_type("aws_lambda_function").values()}
-    assert functions["parley-dev-match"]["environment"][0]["variables"]["MATCH_POOL_SHARDS"] == "1"
 
 
 def test_matchmaking_stack_rejects_a_fractional_shard_count(plans: PlanSession) -> None:
