@@ -1,7 +1,8 @@
 # Matchmaking transport: tickets are published to an SNS FIFO topic (group =
-# pool or one of its shards, dedup = ticket id) and delivered raw to an SQS FIFO queue that the
-# worker function drains in order, reporting partial batch failures. Messages
-# that keep failing move to a FIFO dead-letter queue.
+# pool or one of its shards, dedup = ticket id) and delivered raw to an SQS
+# FIFO queue that the worker function drains in order per group, reporting
+# partial batch failures. Messages that keep failing move to a FIFO
+# dead-letter queue.
 
 locals {
   topic_name = "${var.name_prefix}-match.fifo"
