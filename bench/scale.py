@@ -19,7 +19,8 @@ have run. The simulation itself (sign-in to the last message) is bounded by ``--
   then through the runtime's own; latency is send -> each receiver's frame.
 - Injected (simulated): a stub management API on 127.0.0.1 answers each post after ``--delay-ms`` and at most
   ``--rate`` posts/s (429 beyond, as API Gateway throttles; 10,000/s is the account's quota shared by every API and
-  the callback API), forwarding the frame to the runtime; the ws function posts through it for the first pass.
+  the callback API); a second process forwards the frames to the runtime. The ws function posts through it for the
+  first pass.
   Its "posting s" is first post to last answer of one message; the model's floor is ceil(N / pool) x delay.
 - Not reproduced and not injected: the 500/s connect quota, DynamoDB's per-partition throughput, Lambda
   concurrency, FIFO throughput; docs/scale.md has their arithmetic.
@@ -152,51 +153,66 @@ def set_ws_environment(stack: Stack, variables: dict[str, str]) -> None:
 # --- the injected management API ------------------------------------------------------
 
 
-async def _relay(delay: float, rate: float, target: str, events: Any) -> None:
-    """POST {path}: answer 200 after ``delay`` and forward the frame to the runtime, at most ``rate`` posts/s
-    (429 beyond). Every connection is live here, so no post would answer 410.
+async def _relay(delay: float, rate: float, outbox: Any, events: Any) -> None:
+    """POST {path}: answer 200 after ``delay``, at most ``rate`` posts/s (429 beyond), and hand the frame to the
+    forwarding process through ``outbox``. Every connection is live here, so no post would answer 410.
 
     Puts the port on ``events`` first, then one (message text or None, started, answered, status) per post.
     """
     tokens, last = rate, time.monotonic()
-    pending: set[asyncio.Future[httpx.Response]] = set()
-    async with httpx.AsyncClient(base_url=target, timeout=30, limits=httpx.Limits(max_connections=256)) as forward:
 
-        async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            nonlocal tokens, last
-            try:
-                while head := await reader.readuntil(b"\r\n\r\n"):
-                    request_line, *headers = head.decode("latin-1").split("\r\n")
-                    path = request_line.split(" ")[1]
-                    length = next(
-                        (int(h.split(":", 1)[1]) for h in headers if h.lower().startswith("content-length:")), 0
-                    )
-                    body = await reader.readexactly(length)
-                    started, now = time.time(), time.monotonic()
-                    tokens, last = min(rate, tokens + (now - last) * rate), now
-                    status = 429 if tokens < 1 else 200
-                    if status == 200:
-                        tokens -= 1
-                        # Forwarded on the side: the poster waits the injected latency, not the local runtime.
-                        task = asyncio.ensure_future(forward.post(path, content=body))
-                        pending.add(task)
-                        task.add_done_callback(pending.discard)
-                        await asyncio.sleep(delay)
-                    writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n".encode())
-                    await writer.drain()
-                    events.put((json.loads(body or b"{}").get("text"), started, time.time(), status))
-            except (asyncio.IncompleteReadError, ConnectionError, httpx.HTTPError, ValueError):
-                pass
-            finally:
-                writer.close()
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal tokens, last
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                request_line, *headers = head.decode("latin-1").split("\r\n")
+                length = next((int(h.split(":", 1)[1]) for h in headers if h.lower().startswith("content-length:")), 0)
+                body = await reader.readexactly(length)
+                started, now = time.time(), time.monotonic()
+                tokens, last = min(rate, tokens + (now - last) * rate), now
+                status = 429 if tokens < 1 else 200
+                if status == 200:
+                    tokens -= 1
+                    outbox.put((request_line.split(" ")[1], body))
+                    await asyncio.sleep(delay)
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n".encode())
+                await writer.drain()
+                events.put((json.loads(body or b"{}").get("text"), started, time.time(), status))
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
 
-        server = await asyncio.start_server(answer, "127.0.0.1", 0, backlog=1024)
-        events.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, backlog=1024)
+    events.put(server.sockets[0].getsockname()[1])
+    await server.serve_forever()
 
 
-def _serve_relay(delay: float, rate: float, target: str, events: Any) -> None:
-    asyncio.run(_relay(delay, rate, target, events))
+async def _forward(target: str, outbox: Any) -> None:
+    """Post every frame of ``outbox`` to the runtime's management API, 64 at a time."""
+    gate = asyncio.Semaphore(64)
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(base_url=target, timeout=30, limits=httpx.Limits(max_connections=64)) as client:
+
+        async def post(path: str, body: bytes) -> None:
+            async with gate:
+                with contextlib.suppress(httpx.HTTPError):
+                    await client.post(path, content=body)
+
+        pending: set[asyncio.Task[None]] = set()
+        while True:
+            path, body = await loop.run_in_executor(None, outbox.get)
+            task = asyncio.create_task(post(path, body))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+
+def _serve_relay(delay: float, rate: float, outbox: Any, events: Any) -> None:
+    asyncio.run(_relay(delay, rate, outbox, events))
+
+
+def _serve_forward(target: str, outbox: Any) -> None:
+    asyncio.run(_forward(target, outbox))
 
 
 @dataclass
@@ -227,8 +243,12 @@ def injected_management_api(stack: Stack, delay: float, rate: float) -> Iterator
     """The ws function posts through the stub for the duration; its own endpoint is restored afterwards."""
     original = ws_environment(stack.emulator)
     events: Any = multiprocessing.Queue()
-    stub = multiprocessing.Process(target=_serve_relay, args=(delay, rate, stack.gateway, events), daemon=True)
+    outbox: Any = multiprocessing.Queue()
+    # Answering and forwarding run in processes of their own, so the forwarding never delays an answer.
+    stub = multiprocessing.Process(target=_serve_relay, args=(delay, rate, outbox, events), daemon=True)
+    forwarder = multiprocessing.Process(target=_serve_forward, args=(stack.gateway, outbox), daemon=True)
     stub.start()
+    forwarder.start()
     try:
         port = events.get(timeout=30)
         path = urlsplit(original["WS_MANAGEMENT_ENDPOINT"]).path
@@ -236,8 +256,9 @@ def injected_management_api(stack: Stack, delay: float, rate: float) -> Iterator
         yield Posts(events, delay, {})
     finally:
         set_ws_environment(stack, original)
-        stub.terminate()
-        stub.join()
+        for process in (stub, forwarder):
+            process.terminate()
+            process.join()
 
 
 # --- clients ----------------------------------------------------------------------
