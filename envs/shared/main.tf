@@ -188,9 +188,10 @@ variable "google_client_secret" {
 }
 
 variable "calls" {
-  description = "Matchmaking and call settings: pools users may join, daily points a profile starts with, ticket/session/credential lifetimes and dead-letter receives."
+  description = "Matchmaking and call settings: pools users may join, FIFO message groups per pool (1 keeps each pool in strict order), daily points a profile starts with, ticket/session/credential lifetimes and dead-letter receives."
   type = object({
     pools                       = optional(list(string))
+    pool_shards                 = optional(number)
     daily_points                = optional(number)
     ticket_ttl_seconds          = optional(number)
     session_ttl_seconds         = optional(number)

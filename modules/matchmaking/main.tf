@@ -1,7 +1,8 @@
 # Matchmaking transport: tickets are published to an SNS FIFO topic (group =
-# pool, dedup = ticket id) and delivered raw to an SQS FIFO queue that the
-# worker function drains in order, reporting partial batch failures. Messages
-# that keep failing move to a FIFO dead-letter queue.
+# pool or one of its shards, dedup = ticket id) and delivered raw to an SQS
+# FIFO queue that the worker function drains in order per group, reporting
+# partial batch failures. Messages that keep failing move to a FIFO
+# dead-letter queue.
 
 locals {
   topic_name = "${var.name_prefix}-match.fifo"
@@ -21,6 +22,8 @@ resource "aws_sns_topic" "this" {
   fifo_topic                  = true
   content_based_deduplication = true
   kms_master_key_id           = coalesce(var.kms_key_id, "alias/aws/sns")
+  # Unset keeps the topic's own scope (Topic unless it was raised before).
+  fifo_throughput_scope = var.high_throughput_enabled ? "MessageGroup" : null
 }
 
 resource "aws_sqs_queue" "dlq" {

@@ -1,5 +1,5 @@
 output "topic_arn" {
-  description = "ARN of the SNS FIFO topic tickets are published to (message group = pool, deduplication id = ticket id)."
+  description = "ARN of the SNS FIFO topic tickets are published to (message group = pool or one of its shards, deduplication id = ticket id)."
   value       = aws_sns_topic.this.arn
 }
 

@@ -14,6 +14,13 @@ variable "worker_function_name" {
   default     = null
 }
 
+variable "high_throughput_enabled" {
+  description = "Give the topic its high-throughput mode (deduplication per message group, the regional throughput quota instead of the per-topic one); for publishers whose groups need no order between them."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "queue" {
   description = "Delivery settings: receives before a message moves to the dead-letter queue, visibility timeout, retention and worker batch size."
   type = object({

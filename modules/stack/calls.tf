@@ -22,6 +22,7 @@ locals {
       environment = {
         MATCH_TOPIC_ARN        = module.matchmaking.topic_arn
         MATCH_POOLS            = join(",", var.calls.pools)
+        MATCH_POOL_SHARDS      = tostring(var.calls.pool_shards)
         DAILY_POINTS           = tostring(var.calls.daily_points)
         TICKET_TTL_SECONDS     = tostring(var.calls.ticket_ttl_seconds)
         SESSION_TTL_SECONDS    = tostring(var.calls.session_ttl_seconds)
@@ -125,6 +126,8 @@ module "matchmaking" {
 
   name_prefix          = var.name_prefix
   worker_function_name = module.function["match"].function_name
+  # Sharded pools give up order across a pool, so the topic may deduplicate per group too.
+  high_throughput_enabled = var.calls.pool_shards > 1
   queue = {
     max_receive_count          = var.calls.max_receive_count
     visibility_timeout_seconds = 180 # Six times the worker's 30 s timeout.

@@ -1,7 +1,8 @@
 variable "calls" {
-  description = "Matchmaking and call settings: pools users may join, daily points a profile starts with, ticket/session/credential lifetimes and dead-letter receives."
+  description = "Matchmaking and call settings: pools users may join, FIFO message groups per pool (1 keeps each pool in strict order), daily points a profile starts with, ticket/session/credential lifetimes and dead-letter receives."
   type = object({
     pools                       = optional(list(string), ["default"])
+    pool_shards                 = optional(number, 1)
     daily_points                = optional(number, 5)
     ticket_ttl_seconds          = optional(number, 600)
     session_ttl_seconds         = optional(number, 86400)
@@ -15,6 +16,10 @@ variable "calls" {
   validation {
     condition     = length(var.calls.pools) > 0 && alltrue([for p in var.calls.pools : can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", p))])
     error_message = "calls.pools must list 1 or more pool names of 1-32 lowercase letters, digits, '_' or '-'."
+  }
+  validation {
+    condition     = var.calls.pool_shards >= 1 && var.calls.pool_shards <= 64 && floor(var.calls.pool_shards) == var.calls.pool_shards
+    error_message = "calls.pool_shards must be a whole number from 1 (strict order per pool) to 64."
   }
   validation {
     condition     = var.calls.daily_points >= 1 && var.calls.daily_points <= 1000

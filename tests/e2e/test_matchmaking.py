@@ -66,3 +66,11 @@ def test_matchmaking_poison_message_lands_in_the_dead_letter_queue(deployed: Dep
     assert int(message["Attributes"]["ApproximateReceiveCount"]) >= int(redrive["maxReceiveCount"])
     log = deployed.runtime.process.log_file.read_text()
     assert "sqs parley-local-match.fifo (1 records)" in log and "1 failed" in log
+
+
+def test_matchmaking_worker_reads_the_stacks_pool_shard_count(deployed: Deployed) -> None:
+    # envs/local keeps calls.pool_shards at its default: one FIFO message group per pool, strict order.
+    name = deployed.outputs["function_names"]["match"]
+    variables = deployed.client("lambda").get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    assert variables["MATCH_POOL_SHARDS"] == "1"
+    assert variables["MATCH_POOLS"].split(",")[0] == "default"

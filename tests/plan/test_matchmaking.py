@@ -69,3 +69,21 @@ def test_matchmaking_stack_wires_the_worker_and_its_permissions(plans: PlanSessi
     queues = {v["values"]["name"]: v["values"] for v in case.of_type("aws_sqs_queue").values()}
     assert queues["parley-dev-match.fifo"]["visibility_timeout_seconds"] == 180  # six times the worker's timeout
     assert "parley-dev-match-dlq.fifo" in queues
+
+
+def test_matchmaking_high_throughput_mode_scopes_the_topic_per_message_group(plans: PlanSession) -> None:
+    # Off (the default) leaves the topic's scope to AWS; on scopes throughput and deduplication per group.
+    assert plans.case("matchmaking", "defaults").one("aws_sns_topic").get("fifo_throughput_scope") is None
+    assert plans.case("matchmaking", "high_throughput").one("aws_sns_topic")["fifo_throughput_scope"] == "MessageGroup"
+
+
+def test_matchmaking_stack_pool_shards_raise_the_topic_to_high_throughput(plans: PlanSession) -> None:
+    # dev keeps one group per pool; media asks for calls.pool_shards = 4. (The worker's MATCH_POOL_SHARDS sits in an
+    # environment holding ARNs, known only after apply: tests/e2e/test_matchmaking.py reads it.)
+    dev, sharded = plans.case("stack", "dev"), plans.case("stack", "media")
+    assert dev.within("matchmaking").one("aws_sns_topic").get("fifo_throughput_scope") is None
+    assert sharded.within("matchmaking").one("aws_sns_topic")["fifo_throughput_scope"] == "MessageGroup"
+
+
+def test_matchmaking_stack_rejects_a_fractional_shard_count(plans: PlanSession) -> None:
+    assert "calls.pool_shards must be a whole number from 1" in plans.rejection("stack", "reject_pool_shards")

@@ -6,6 +6,7 @@ import copy
 import json
 import time
 import uuid
+import zlib
 from typing import Any
 
 import pytest
@@ -279,6 +280,45 @@ def test_match_worker_keeps_pools_apart(table, topic, lambda_context, posted) ->
     waiting_users(table, "b2", pool="english", lambda_context=lambda_context)
     match.handler(sqs_event(ticket_body("b2", "english")), lambda_context)
     assert list(sessions(table).values()) == [["b1", "b2"]]
+
+
+def test_match_sharded_pool_spreads_tickets_over_groups_and_pairs_each_user_once(  # type: ignore[no-untyped-def]
+    table, topic, lambda_context, posted, monkeypatch
+) -> None:
+    # Given a pool split into 4 message groups and 12 users joining it (ids from a counter, so the spread is known)
+    monkeypatch.setenv("MATCH_POOL_SHARDS", "4")
+    counter = iter(range(1, 1000))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
+    users = [f"s{i:02d}" for i in range(12)]
+    for user in users:
+        profile(table, user)
+        assert join(user, {"pool": "english"}, lambda_context)["statusCode"] == 202
+    # Then each ticket was published in the group its id names, and the groups share the tickets
+    by_group: dict[str, list[tuple[str, str]]] = {}
+    sqs = aws.client("sqs")
+    for _ in range(12):
+        messages = queued(topic)
+        if not messages:
+            break
+        for message in messages:
+            ticket_id = json.loads(message["Body"])["ticket_id"]
+            group = message["Attributes"]["MessageGroupId"]
+            assert group == f"english#{zlib.crc32(ticket_id.encode()) % 4}"
+            by_group.setdefault(group, []).append((group, message["Body"]))
+            sqs.delete_message(QueueUrl=topic["queue_url"], ReceiptHandle=message["ReceiptHandle"])
+    assert sum(map(len, by_group.values())) == 12
+    assert len(by_group) > 1
+    # When each group's batch is handled by its own worker, in any order
+    for group in sorted(by_group, reverse=True):
+        batch = by_group[group]
+        for start in range(0, len(batch), 10):
+            assert match.handler(sqs_event(*batch[start : start + 10]), lambda_context) == {"batchItemFailures": []}
+    # Then everyone is in exactly one call, with someone else, and paid one point for it
+    pairs = list(sessions(table).values())
+    assert len(pairs) == 6
+    assert sorted(user for pair in pairs for user in pair) == users
+    assert all(len(set(pair)) == 2 for pair in pairs)
+    assert all(points_of(table, user) == 2 for user in users)
 
 
 def test_match_worker_deducts_one_point_from_each_paired_user(table, topic, lambda_context, posted) -> None:  # type: ignore[no-untyped-def]

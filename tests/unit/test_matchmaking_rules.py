@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -61,6 +63,22 @@ def test_matchmaking_ticket_view_shows_the_session_once_matched_and_the_reason_o
 
 def test_matchmaking_message_is_compact_json() -> None:
     assert TicketMessage("t1", "u-1", "casual").to_json() == '{"ticket_id":"t1","user_id":"u-1","pool":"casual"}'
+
+
+def test_matchmaking_one_shard_keeps_the_pool_as_its_only_message_group() -> None:
+    assert {mm.message_group("casual", f"t{i}", 1) for i in range(50)} == {"casual"}
+
+
+def test_matchmaking_sharded_pool_spreads_tickets_over_its_groups_by_ticket_id() -> None:
+    ids = [f"{i:032x}" for i in range(400)]
+    groups = [mm.message_group("casual", tid, 4) for tid in ids]
+    # Each ticket's group is its id's CRC-32 modulo the shard count: stable across retries
+    assert groups == [f"casual#{zlib.crc32(tid.encode()) % 4}" for tid in ids]
+    assert groups == [mm.message_group("casual", tid, 4) for tid in ids]
+    # and every group carries a fair share
+    counts = Counter(groups)
+    assert set(counts) == {"casual#0", "casual#1", "casual#2", "casual#3"}
+    assert min(counts.values()) >= 60
 
 
 def test_matchmaking_pool_defaults_to_the_first_configured() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from parley.adapters.connections import Connections, Dropped
 from parley.adapters.rooms import Rooms
-from parley.adapters.table import Table
+from parley.adapters.table import Table, Update, key
 from parley.domain import rooms as room_rules
 from parley.errors import AppError, Conflict, Forbidden, NotFound
 from tests.unit.conftest import TABLE_NAME
@@ -153,6 +153,70 @@ def test_rooms_audience_is_live_members_only_and_clears_stale_presence(db: Table
     )
     assert repo.audience("r1") == ["c1"]
     assert db.get("ROOM#r1", "CONN#c2") is None and db.get("ROOM#r1", "CONN#c3") is None
+
+
+def big_audience(db: Table, monkeypatch: pytest.MonkeyPatch) -> tuple[Rooms, list[str]]:
+    """Room r1 with 40 members, 30 of them live on one connection each, plus two connections of a non-member;
+    returns the repository and a log of how memberships were read ("batch" or "query")."""
+    repo = new_room(db)
+    for index in range(2, 41):
+        repo.add_member(room_rules.membership("r1", f"u-{index}", "n", "member", "t1"), added_by="u-1")
+    live = [{"PK": "ROOM#r1", "SK": f"CONN#c{i}", "user_id": f"u-{i}"} for i in range(1, 31)]
+    db.batch_write(puts=[*live, *({"PK": "ROOM#r1", "SK": f"CONN#x{i}", "user_id": "u-gone"} for i in range(2))])
+    reads: list[str] = []
+    batch_get, query = db.batch_get, db.query
+
+    def logged_batch_get(keys: Any) -> list[Any]:
+        wanted = list(keys)
+        if any(k["SK"].startswith("MEMBER#") for k in wanted):
+            reads.append("batch")
+        return batch_get(wanted)
+
+    def logged_query(pk: str, **kwargs: Any) -> Any:
+        if kwargs.get("prefix") == "MEMBER#":
+            reads.append("query" if kwargs.get("consistent") else "query (eventually consistent)")
+        return query(pk, **kwargs)
+
+    monkeypatch.setattr(db, "batch_get", logged_batch_get)
+    monkeypatch.setattr(db, "query", logged_query)
+    return repo, reads
+
+
+EXPECTED_LIVE = {f"c{i}": f"u-{i}" for i in range(1, 31)}
+
+
+def test_rooms_presence_of_a_big_audience_reads_memberships_by_one_consistent_key_query(
+    db: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 31 live users in a room of 40 members: 31 point reads would cost 31 read units, the query one
+    repo, reads = big_audience(db, monkeypatch)
+    # When the audience is read
+    live = repo.presence("r1")
+    # Then the memberships came from one strongly consistent query, and the answer is the same as ever
+    assert reads == ["query"]
+    assert live == EXPECTED_LIVE
+    assert db.get("ROOM#r1", "CONN#x0") is None and db.get("ROOM#r1", "CONN#x1") is None
+
+
+def test_rooms_presence_reads_memberships_one_by_one_when_the_room_is_far_bigger_than_its_audience(
+    db: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the same audience in a room of 100,000 members: a query would read ~10,000 units, point reads 31
+    repo, reads = big_audience(db, monkeypatch)
+    db.write(Update(key("ROOM#r1", "META"), add={"member_count": 100_000 - 40}))
+    live = repo.presence("r1")
+    assert reads == ["batch"]
+    assert live == EXPECTED_LIVE
+    assert db.get("ROOM#r1", "CONN#x0") is None
+
+
+def test_rooms_presence_of_a_small_audience_reads_its_memberships_by_key(
+    db: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, reads = big_audience(db, monkeypatch)
+    db.batch_write(deletes=[{"PK": "ROOM#r1", "SK": f"CONN#c{i}"} for i in range(10, 31)])
+    assert repo.presence("r1") == {f"c{i}": f"u-{i}" for i in range(1, 10)}
+    assert reads == ["batch"]  # 10 users: below the size where a query can be worth its META read
 
 
 def test_connections_put_indexes_by_user_and_expires_in_a_day(db: Table) -> None:

@@ -33,6 +33,12 @@ from parley.domain.pagination import Page
 from parley.domain.realtime import unknown_connection
 from parley.errors import Conflict, Forbidden, NotFound
 
+# Reading memberships: a read unit covers 4 KB of a query but one item of a batch read; a membership item
+# (domain/rooms.py) is at most about 400 bytes. Below MEMBER_QUERY_FROM users the batch read is always cheap.
+READ_UNIT_BYTES = 4096
+MEMBER_ITEM_BYTES = 400
+MEMBER_QUERY_FROM = 16
+
 
 def _no_room() -> NotFound:
     return NotFound("no such room")
@@ -195,16 +201,31 @@ class Rooms:
     def presence(self, room_id: str) -> dict[str, str]:
         """Connection id -> user id of the room's live connections whose users are still members.
 
-        One key query and one batch read. Presence left behind by a user who is
-        no longer a member is removed here, so it can never receive the room's frames.
+        One key query over the presence and one membership read (``_members_among``).
+        Presence left behind by a user who is no longer a member is removed here, so it
+        can never receive the room's frames.
         """
         presence = list(self.table.query_all(keys.room(room_id), prefix=keys.CONN_PREFIX))
         users = {str(item.get("user_id", "")) for item in presence}
-        members = self.table.batch_get(key(keys.room(room_id), keys.member(user)) for user in users)
-        current = {str(item["SK"]).removeprefix(keys.MEMBER_PREFIX) for item in members}
+        current = self._members_among(room_id, users)
         stale = [item for item in presence if item.get("user_id") not in current]
         if stale:
             self.table.batch_write(deletes=stale)
         return {
             keys.strip(str(item["SK"])): str(item["user_id"]) for item in presence if item.get("user_id") in current
         }
+
+    def _members_among(self, room_id: str, users: set[str]) -> set[str]:
+        """Which of ``users`` are members of the room, read strongly consistent in the cheaper of two ways.
+
+        A batch read costs one read unit per user, however small the item; a key query over the room's
+        memberships costs one unit per 4 KB read. Every send reads this (docs/scale.md, "Presence and
+        messages"), so for a big audience the room's ``member_count`` picks the query when it reads less.
+        """
+        if len(users) >= MEMBER_QUERY_FROM:
+            meta = self.meta(room_id) or {}
+            if int(meta.get("member_count", 0)) * MEMBER_ITEM_BYTES < len(users) * READ_UNIT_BYTES:
+                items = self.table.query_all(keys.room(room_id), prefix=keys.MEMBER_PREFIX, consistent=True)
+                return {str(item.get("user_id", "")) for item in items} & users
+        members = self.table.batch_get(key(keys.room(room_id), keys.member(user)) for user in users)
+        return {str(item["SK"]).removeprefix(keys.MEMBER_PREFIX) for item in members}

@@ -4,6 +4,12 @@ A user holds at most one ticket (``USER#{id}`` / ``TICKET``). A waiting ticket i
 indexed under its pool (``POOL#{pool}`` / ``WAIT#{ts}``) so the worker reads a
 pool oldest-first; pairing turns two waiting tickets into ``matched`` ones and
 creates the call session, all in one transaction.
+
+A ticket is published to the FIFO topic in its pool's message group, so a pool's
+tickets reach the worker strictly in order, one batch at a time. A pool split
+into ``shards`` message groups (``message_group``) has that many batches in
+flight at once and keeps order only within each group; pairing stays correct
+either way, because a pair is one conditional transaction on both tickets.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from parley.domain import keys
 from parley.errors import BadRequest, Conflict, Forbidden
 
 POOL_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -89,6 +96,17 @@ def choose_pool(body: dict[str, Any], pools: tuple[str, ...]) -> str:
     if pool not in pools:
         raise BadRequest(f"no such pool: {pool}", code="invalid_pool")
     return pool
+
+
+def message_group(pool: str, ticket_id: str, shards: int) -> str:
+    """The FIFO message group of a ticket: the pool itself, or one of its ``shards`` groups ``{pool}#{n}``.
+
+    The group follows from the ticket id, so a retried publish of one ticket lands in the same
+    group (and deduplicates there). Pool names never contain ``#``, so groups of pools never collide.
+    """
+    if shards <= 1:
+        return pool
+    return f"{pool}#{keys.shard_of(ticket_id, shards)}"
 
 
 def check_can_join(points: int, current: Ticket | None, now: float) -> None:

@@ -23,7 +23,7 @@ from parley.domain.matchmaking import Ticket, TicketMessage, TicketStatus
 from parley.domain.validation import ID_PATTERN
 from parley.errors import Conflict, NotFound
 from parley.handlers.http import caller_id, logger, make_resolver, optional_json_body, page, page_request
-from parley.settings import BaseSettings, env, load, parse_list, settings_class
+from parley.settings import BaseSettings, env, load, parse_list, positive_int, settings_class
 
 app = make_resolver()
 
@@ -34,6 +34,8 @@ MAX_PAIRS_PER_RECORD = 25
 class MatchSettings(BaseSettings):
     topic_arn: str = env("MATCH_TOPIC_ARN")
     pools: tuple[str, ...] = env("MATCH_POOLS", default=("default",), parse=parse_list)
+    # Message groups per pool (1: one group, strict per-pool order).
+    pool_shards: int = env("MATCH_POOL_SHARDS", default=1, parse=positive_int)
     daily_points: int = env("DAILY_POINTS", default=5, parse=int)
     ticket_ttl_seconds: int = env("TICKET_TTL_SECONDS", default=600, parse=int)
     session_ttl_seconds: int = env("SESSION_TTL_SECONDS", default=86_400, parse=int)
@@ -73,8 +75,9 @@ def join() -> tuple[dict[str, Any], int]:
     if store.add_ticket(ticket, now) is PutResult.TAKEN:
         raise Conflict("already waiting for a match or in a call", code="already_waiting")
     message = TicketMessage(ticket.ticket_id, user_id, pool)
+    group = matchmaking.message_group(pool, ticket.ticket_id, settings.pool_shards)
     try:
-        publisher.publish_fifo(settings.topic_arn, message.to_json(), group_id=pool, deduplication_id=ticket.ticket_id)
+        publisher.publish_fifo(settings.topic_arn, message.to_json(), group_id=group, deduplication_id=ticket.ticket_id)
     except Exception:
         # Not queued means not waiting: give the user their place back, then fail.
         store.remove_ticket(user_id, ticket.ticket_id)
