@@ -1,11 +1,15 @@
 """Test-suite and local-stack benchmark: where `make test` and `make up` spend their time. Prints tables; not a test.
 
-    .venv/bin/python bench/suite.py [--tiers static,unit,plan,e2e,validate] [--full] [--no-up] [--repo DIR]
+    .venv/bin/python bench/suite.py [--tiers static,unit,fuzz,plan,e2e,validate] [--full] [--no-up] [--cold]
+                                       [--repo DIR]
     make bench-suite
 
 - Each tier runs alone (pytest with the project's settings), timed in wall and CPU seconds (user + sys of every
   process it started, terraform, the emulator and the local runtime included).
 - ``--full`` also runs the whole suite at once, as `make test` does.
+- Python runs as under `make test` (compiled modules kept under build/pycache), and the plan tier reads its cached
+  plans when their inputs did not change (tests/plan/harness.py). ``--cold`` measures a fresh clone instead: no
+  cached plans, and compiled Python kept only for the run.
 - The ten slowest setups and calls come from pytest's ``--durations`` of the tier runs.
 - `make up` is timed on a fresh copy of the tree (no build/, no run-time folder; the venv linked in): the cold
   package build, the first `up`, a second `up` and `down`, on free private ports with their own PARLEY_HOME, so a
@@ -36,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIERS = {
     "static": ["tests/static", "--ignore=tests/static/test_terraform_validate.py"],
     "unit": ["tests/unit"],
+    "fuzz": ["tests/fuzz"],
     "plan": ["tests/plan"],
     "e2e": ["tests/e2e"],
     "validate": ["tests/static/test_terraform_validate.py"],
@@ -168,6 +173,9 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="also run the whole suite at once, as `make test`")
     parser.add_argument("--no-up", action="store_true", help="skip the make up / make down timings")
     parser.add_argument("--repo", type=Path, default=ROOT, help="tree to measure (default: this one)")
+    parser.add_argument(
+        "--cold", action="store_true", help="as a fresh clone runs: no cached plans, no compiled Python kept"
+    )
     args = parser.parse_args()
     tiers = [] if args.tiers == "none" else args.tiers.split(",")
     unknown = sorted(set(tiers) - set(TIERS))
@@ -179,7 +187,12 @@ def main() -> int:
         parser.error(f"{python} is missing: run 'make setup' first")
     adopt_orphans()
     environ = dict(os.environ)
-    print(f"parley bench: {os.cpu_count()} CPUs, load {load_average()}")
+    # As the Makefile sets them for `make test`: compiled Python kept under build/pycache.
+    environ.update(PYTHONPYCACHEPREFIX=str(repo / "build" / "pycache"), PYTHONDONTWRITEBYTECODE="")
+    cold = tempfile.TemporaryDirectory(prefix="parley-bench-pycache-") if args.cold else None
+    if cold is not None:
+        environ.update(PYTHONPYCACHEPREFIX=cold.name, PARLEY_PLAN_CACHE="0")
+    print(f"parley bench: {os.cpu_count()} CPUs, load {load_average()}, {'cold' if cold else 'warm'} caches")
 
     heading("tiers (each alone)")
     row(timed("build", [python, "build.py"], repo, environ)[0])
@@ -196,6 +209,8 @@ def main() -> int:
     if not args.no_up:
         heading("local stack (fresh copy, private ports and PARLEY_HOME)")
         stack_runs(repo, python)
+    if cold is not None:
+        cold.cleanup()
     return 0
 
 

@@ -23,11 +23,21 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from tools import background, tfout
 from tools import emulator as emu
 from tools import site as static_site
-from tools import tfout
 from tools.runtime import daemon
-from tools.tfenv import ENVS_DIR, ROOT, ToolError, backend_settings, check_env, home, terraform_binary, terraform_env
+from tools.tfenv import (
+    ENVS_DIR,
+    ROOT,
+    ToolError,
+    backend_settings,
+    check_env,
+    home,
+    inputs_digest,
+    terraform_binary,
+    terraform_env,
+)
 
 BOOTSTRAP_DIR = ROOT / "bootstrap"
 # The emulator answers at once, so an apply there may run more operations side by
@@ -352,6 +362,16 @@ def summary(
     ]
 
 
+def local_inputs_digest(emulator: emu.Emulator, gateway: str) -> str:
+    """What envs/local's plan reads, and the emulator process that holds the stack applied from it: an equal
+    digest on the next `up` means a plan would find nothing to change."""
+    pid = background.our_pid(emulator.process)
+    started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19] if pid else "none"
+    manifest = ROOT / "build" / "lambda" / "manifest.json"  # envs/shared/variables.tf's artifacts_dir
+    folders = [ENVS_DIR / "local", ENVS_DIR / "shared", ROOT / "modules", ROOT / "apps", manifest]
+    return inputs_digest(folders, f"emulator {pid} {started}", emulator.endpoint, gateway)
+
+
 def up(
     base: Path | None = None, port: int | None = None, env_file: bool = True, gateway_port: int | None = None
 ) -> Workspace:
@@ -367,12 +387,21 @@ def up(
     else:
         bootstrap("local", emulator.endpoint, base)
     workspace = Workspace("local", emulator.endpoint, base, runtime.endpoint)
-    workspace.init()
-    if workspace.plan() == 0:
-        workspace.plan_file.unlink(missing_ok=True)
-        workspace.changes_file.unlink(missing_ok=True)
+    applied = base / "plans" / "local.applied"
+    inputs = local_inputs_digest(emulator, runtime.endpoint)
+    initialised = Path(workspace.environ["TF_DATA_DIR"]).is_dir()
+    unchanged = state == "running" and initialised and applied.is_file() and applied.read_text() == inputs
+    if unchanged and not os.environ.get("REPLAN"):
+        say("local: nothing changed since the last apply on this emulator, no plan needed (REPLAN=1 plans anyway)")
     else:
-        workspace.apply()
+        applied.unlink(missing_ok=True)  # a failed apply leaves no record to skip by
+        workspace.init()
+        if workspace.plan() == 0:
+            workspace.plan_file.unlink(missing_ok=True)
+            workspace.changes_file.unlink(missing_ok=True)
+        else:
+            workspace.apply()
+        applied.write_text(inputs)
     say(f"runtime {daemon.start(runtime)} at {runtime.endpoint} (log: {runtime.process.log_file})")
     # Clients use the runtime's URLs, under the names a real environment's outputs have.
     urls = runtime_urls(runtime)

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +120,33 @@ def terraform_env(
     if gateway is not None:
         environ["TF_VAR_local_gateway_endpoint"] = gateway
     return environ
+
+
+def _input_files(path: Path) -> Iterator[Path]:
+    if path.is_file():
+        yield path
+        return
+    for item in sorted(path.rglob("*")):
+        skipped = ".terraform" in item.parts or "__pycache__" in item.parts or item.name.startswith("test_")
+        if item.is_file() and not skipped and ".tfstate" not in item.name:
+            yield item
+
+
+def inputs_digest(paths: Iterable[Path], *facts: str) -> str:
+    """One digest of what a Terraform run reads: the files under ``paths`` (not .terraform folders, state or
+    test_* files), the terraform binary, the provider mirror, the ``TF_VAR_*`` settings and ``facts``."""
+    digest = hashlib.sha256()
+    for path in paths:
+        for item in _input_files(path):
+            digest.update(f"{item.relative_to(ROOT) if item.is_relative_to(ROOT) else item}\0".encode())
+            digest.update(item.read_bytes() + b"\0")
+    binary = Path(terraform_binary()).resolve()
+    mirror = os.environ.get("TF_PROVIDER_MIRROR", "")
+    providers = sorted(f"{p}:{p.stat().st_size}" for p in Path(mirror).rglob("terraform-provider-*")) if mirror else []
+    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("TF_VAR_"))
+    binary_facts = [str(binary), str(binary.stat().st_size), str(binary.stat().st_mtime_ns)]
+    digest.update("\n".join([*binary_facts, *providers, *settings, *facts]).encode())
+    return digest.hexdigest()
 
 
 def backend_settings(env_name: str, envs_dir: Path = ENVS_DIR) -> dict[str, str]:

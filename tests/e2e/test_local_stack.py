@@ -75,9 +75,32 @@ def test_local_stack_second_up_skips_the_bootstrap_only_while_the_backend_is_the
     assert not local.backend_ready(elsewhere, deployed.base)
 
 
-def test_local_stack_second_plan_has_no_changes(deployed: Deployed) -> None:
-    assert deployed.workspace.plan() == 0
-    deployed.workspace.plan_file.unlink(missing_ok=True)
+def test_local_stack_up_again_plans_no_change_then_runs_no_terraform_until_an_input_changes(
+    deployed: Deployed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def terraform_ran(*_: object) -> None:
+        raise AssertionError("terraform ran")
+
+    def up() -> None:
+        local.up(deployed.base, deployed.emulator.port, env_file=False, gateway_port=deployed.runtime.port)
+
+    # Given the applied stack brought up again: its plan has no changes, so nothing is applied
+    monkeypatch.setattr(local.Workspace, "apply", terraform_ran)
+    up()
+    assert not deployed.workspace.plan_file.exists()
+    # When it is brought up once more with nothing changed
+    monkeypatch.setattr(local.Workspace, "init", terraform_ran)
+    monkeypatch.setattr(local.Workspace, "plan", terraform_ran)
+    capsys.readouterr()
+    up()
+    # Then no terraform runs, and the summary still gives the stack's URLs
+    out = capsys.readouterr().out
+    assert "local: nothing changed since the last apply on this emulator, no plan needed" in out
+    assert deployed.runtime.endpoint in out
+    # And any changed input (here a TF_VAR_ setting) plans again
+    monkeypatch.setenv("TF_VAR_parley_test_marker", "1")
+    with pytest.raises(AssertionError, match="terraform ran"):
+        up()
 
 
 @pytest.mark.teardown

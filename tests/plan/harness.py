@@ -23,7 +23,6 @@ planning again, and any change plans afresh. ``PARLEY_PLAN_CACHE=0`` turns it of
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -39,7 +38,7 @@ from typing import Any
 import tftest
 
 from tests.plan.iam import ACCOUNT
-from tools.tfenv import terraform_binary, terraform_env
+from tools.tfenv import inputs_digest, terraform_binary, terraform_env
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -316,31 +315,6 @@ PLAN_CACHE = ROOT / "build" / "plans"
 PLAN_INPUTS = ("modules", "envs", "bootstrap", "apps", "tests/plan", "lambda_src/functions.toml", "tools/tfenv.py")
 
 
-def _files(path: Path) -> Iterator[Path]:
-    if path.is_file():
-        yield path
-        return
-    for item in sorted(path.rglob("*")):
-        skipped = ".terraform" in item.parts or "__pycache__" in item.parts or item.name.startswith("test_")
-        if item.is_file() and not skipped and ".tfstate" not in item.name:
-            yield item
-
-
-def inputs_digest(env_names: list[str]) -> str:
-    """What every plan of ``run_all`` depends on, as one digest."""
-    digest = hashlib.sha256()
-    for name in PLAN_INPUTS:
-        for path in _files(ROOT / name):
-            digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes() + b"\0")
-    binary = Path(terraform_binary()).resolve()
-    mirror = os.environ.get("TF_PROVIDER_MIRROR", "")
-    providers = sorted(f"{p}:{p.stat().st_size}" for p in Path(mirror).rglob("terraform-provider-*")) if mirror else []
-    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("TF_VAR_"))
-    facts = [str(binary), str(binary.stat().st_size), str(binary.stat().st_mtime_ns), *providers, *settings, *env_names]
-    digest.update("\n".join(facts).encode())
-    return digest.hexdigest()
-
-
 def _plan_everything(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, Any]:
     """Every plan of the session, run concurrently: the raw JSON plans and the rejected roots' diagnostics."""
     artifacts = write_fake_artifacts(workdir / "artifacts")
@@ -378,7 +352,7 @@ def _plans(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, 
     """The session's plans: read from the cache when their inputs are unchanged, else planned and stored."""
     if os.environ.get("PARLEY_PLAN_CACHE", "1") == "0":
         return _plan_everything(workdir, cases, env_names)
-    entry = PLAN_CACHE / f"{inputs_digest(env_names)}.json"
+    entry = PLAN_CACHE / f"{inputs_digest([ROOT / name for name in PLAN_INPUTS], *env_names)}.json"
     if entry.is_file():
         cached: dict[str, Any] = json.loads(entry.read_text())
         return cached

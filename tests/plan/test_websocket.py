@@ -230,7 +230,7 @@ def test_stack_watches_the_fanout_queue_and_its_dead_letter_queue(plans: PlanSes
 
 def _statements(function: str) -> dict[str, dict[str, list[str]]]:
     """A function's IAM statements as written in modules/stack/websocket.tf (their ARNs are known after apply)."""
-    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    stack = hcl.load(ROOT / "modules" / "stack" / "websocket.tf")
     spec = next(block["websocket_functions"] for block in stack["locals"] if "websocket_functions" in block)
     statements = spec[function]["statements"]
     stack_locals = {k: v for block in stack["locals"] for k, v in block.items()}
@@ -247,7 +247,7 @@ def _statements(function: str) -> dict[str, dict[str, list[str]]]:
 
 
 def test_stack_scopes_the_fanout_worker_to_its_queue_the_connections_and_their_deletion() -> None:
-    stack = hcl2.load((ROOT / "modules" / "stack" / "websocket.tf").open())
+    stack = hcl.load(ROOT / "modules" / "stack" / "websocket.tf")
     spec = next(block["websocket_functions"] for block in stack["locals"] if "websocket_functions" in block)
     # The ws function may only send batches to the queue (its statements are a merge of maps).
     ws_statements = spec["ws"]["statements"]
