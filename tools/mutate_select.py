@@ -8,7 +8,9 @@ surviving mutant cost the whole suite. This plugin, loaded with
 at most ``PARLEY_MUTATE_MAX_TESTS`` of them: first the tests of the mutated
 module's own test files (the files under ``tests/unit`` that import it, directly
 or through a helper of that folder), then the rest, each group fastest first.
-Outside a mutant run (stats, clean run) it changes no selection.
+It trims the test ids of the command line before collection, so a mutant's
+process collects only the files of the tests it runs. Outside a mutant run
+(stats, clean run) it changes no selection.
 
 It also makes every botocore ``Loader`` of the process share one cache: each
 unit test opens a fresh boto3 session (``aws.reset()``), whose new loader would
@@ -85,15 +87,20 @@ def _durations() -> dict[str, float]:
 
 
 def choose(
-    items: list[pytest.Item], module: str, owners: dict[str, set[str]], durations: dict[str, float], limit: int
-) -> list[pytest.Item]:
+    nodeids: list[str], module: str, owners: dict[str, set[str]], durations: dict[str, float], limit: int
+) -> list[str]:
     """The ``limit`` tests to run against a mutant of ``module``: own files first, each group fastest first."""
     own = owners.get(module, set())
 
-    def rank(item: pytest.Item) -> tuple[bool, float, str]:
-        return (item.nodeid.split("::", 1)[0] not in own, durations.get(item.nodeid, 0.0), item.nodeid)
+    def rank(nodeid: str) -> tuple[bool, float, str]:
+        return (nodeid.split("::", 1)[0] not in own, durations.get(nodeid, 0.0), nodeid)
 
-    return sorted(items, key=rank)[:limit]
+    return sorted(nodeids, key=rank)[:limit]
+
+
+def is_test_id(arg: str) -> bool:
+    """Whether a pytest argument names one test (``file::name``), not an option or a folder."""
+    return "::" in arg and not arg.startswith("-")
 
 
 def max_tests() -> int:
@@ -117,16 +124,32 @@ def share_botocore_loader_cache() -> None:
     loaders.Loader._parley_shared_cache = shared
 
 
+def under_test() -> str | None:
+    """The module of the mutant this process runs against, or None outside a mutant run."""
+    return mutant_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Before collection: drop the test ids beyond the chosen ones from the command line, so that only the
+    files of the tests that run are collected (mutmut passes every test that executed the function)."""
+    module = under_test()
+    if module is None:
+        return
+    ids = [arg for arg in args if is_test_id(arg)]
+    kept = set(choose(ids, module, _owners(), _durations(), max_tests()))
+    args[:] = [arg for arg in args if not is_test_id(arg) or arg in kept]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     share_botocore_loader_cache()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    module = mutant_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+    module = under_test()
     if module is None:
         return
-    kept = choose(items, module, _owners(), _durations(), max_tests())
-    dropped = [item for item in items if item not in kept]
+    kept = set(choose([item.nodeid for item in items], module, _owners(), _durations(), max_tests()))
+    dropped = [item for item in items if item.nodeid not in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    items[:] = kept
+    items[:] = [item for item in items if item.nodeid in kept]
