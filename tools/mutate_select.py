@@ -15,7 +15,10 @@ process collects only the files of the tests it runs. Outside a mutant run
 It also makes every botocore ``Loader`` of the process share one cache: each
 unit test opens a fresh boto3 session (``aws.reset()``), whose new loader would
 read the service models from disk again, which costs most of a moto test. The
-data read is the same; only the reading happens once per process.
+data read is the same; only the reading happens once per process. In the same
+way botocore's check that an event handler takes ``**kwargs`` is answered once
+per function, and the test files' imports and the test durations are read once
+in mutmut's process, which every mutant's process is forked from.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -80,9 +84,14 @@ def _owners() -> dict[str, set[str]]:
     return own_test_files(UNIT_TESTS)
 
 
-@cache
 def _durations() -> dict[str, float]:
-    data = json.loads(STATS_FILE.read_text()) if STATS_FILE.is_file() else {}
+    return _durations_as_of(STATS_FILE.stat().st_mtime_ns if STATS_FILE.is_file() else 0)
+
+
+@cache
+def _durations_as_of(stamp: int) -> dict[str, float]:
+    """Each test's duration from mutmut's stats file as written at ``stamp`` (0: none written yet)."""
+    data = json.loads(STATS_FILE.read_text()) if stamp else {}
     return {str(k): float(v) for k, v in data.get("duration_by_test", {}).items()}
 
 
@@ -140,8 +149,35 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     args[:] = [arg for arg in args if not is_test_id(arg) or arg in kept]
 
 
+def share_botocore_handler_checks() -> None:
+    """botocore checks, for each handler a new session or client registers, that the function takes ``**kwargs``
+    (an ``inspect`` signature each time); the answer of a function never changes, so it is kept per function."""
+    from botocore import hooks  # noqa: PLC0415 - imported only where boto3 is installed
+
+    if getattr(hooks, "_parley_known_handlers", None) is not None:
+        return
+    known: dict[FunctionType, bool] = {}
+    original = hooks.accepts_kwargs
+
+    def accepts_kwargs(func: Any) -> bool:
+        function = getattr(func, "__func__", func)
+        if not isinstance(function, FunctionType):
+            return bool(original(func))
+        if function not in known:
+            known[function] = bool(original(func))
+        return known[function]
+
+    hooks.accepts_kwargs = accepts_kwargs
+    hooks._parley_known_handlers = known
+
+
 def pytest_configure(config: pytest.Config) -> None:
     share_botocore_loader_cache()
+    share_botocore_handler_checks()
+    # Read here, in mutmut's own process (the stats and clean runs), so that each mutant's forked process
+    # inherits them instead of parsing every test file again.
+    _owners()
+    _durations()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
