@@ -14,6 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from parley.adapters.edge_jwks import fetch_jwks
 from parley.domain.edge_auth import EdgeConfig, EdgeConfigError, verify_token
 from parley.handlers import edge_auth
 from tests.unit.conftest import load_event
@@ -188,3 +189,40 @@ def test_edge_auth_verify_token_returns_claims(keys: tuple[Any, dict[str, Any]])
     config = EdgeConfig.from_mapping(CONFIG)
     claims = verify_token(_token(keys[0]), config, keys[1], int(time.time()))
     assert claims is not None and claims.subject == "user-1"
+
+
+class _Published:
+    """What urlopen answers: the key set document, as a context manager."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    def __enter__(self) -> _Published:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def read(self) -> bytes:
+        return json.dumps(self.document).encode()
+
+
+def test_edge_jwks_is_read_over_https_from_the_issuers_well_known_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a pool's issuer that publishes one key
+    document = {"keys": [{"kid": "k1", "kty": "RSA"}]}
+    opened: list[tuple[str, Any]] = []
+
+    def urlopen(url: str, timeout: Any = None) -> _Published:
+        opened.append((url, timeout))
+        return _Published(document)
+
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    # When the edge fetches it, Then it reads <issuer>/.well-known/jwks.json with a 2 s timeout
+    assert fetch_jwks(ISSUER) == document
+    assert opened == [(f"{ISSUER}/.well-known/jwks.json", 2.0)]
+
+
+def test_edge_jwks_refuses_an_issuer_that_is_not_https(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: pytest.fail("nothing is fetched"))
+    with pytest.raises(ValueError, match=r"^the JWKS URL must use https$"):
+        fetch_jwks("http://cognito-idp.eu-west-1.amazonaws.com/pool")
