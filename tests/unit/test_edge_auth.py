@@ -309,9 +309,9 @@ def test_edge_auth_verify_token_needs_the_matching_rsa_key(keys: tuple[Any, dict
 
 
 def test_edge_auth_cookies_from_every_header_line() -> None:
-    lines = ['theme=dark; parley_id_token="a.b.c"', " parley_id_token=d.e.f ;novalue; =x; empty=", "k=v=w"]
+    lines = ['theme=dark; parley_id_token="a.b.c"', " parley_id_token=d.e.f ;novalue; =x; empty=", "k=v=w", 'x="XyX"']
     assert parse_cookies(lines) == {
-        "theme": ["dark"], "parley_id_token": ["a.b.c", "d.e.f"], "empty": [""], "k": ["v=w"],
+        "theme": ["dark"], "parley_id_token": ["a.b.c", "d.e.f"], "empty": [""], "k": ["v=w"], "x": ["XyX"],
     }  # fmt: skip
 
 
