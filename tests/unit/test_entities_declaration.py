@@ -10,6 +10,7 @@ import pytest
 
 from parley.domain import entities
 from parley.domain.clock import iso
+from parley.errors import BadRequest
 from parley.handlers.entities_common import EntitySettings
 from parley.settings import SettingsError
 from tests.docs_tables import code, table
@@ -145,3 +146,16 @@ def test_entities_suggestions_are_future_offsets_of_the_declared_time() -> None:
     ]
     assert len(batches.suggested(item, started)) == len(offsets)
     assert batches.suggested({}, started) == []
+
+
+def test_entities_number_bounds_are_named_as_written() -> None:
+    whole = entities.FieldSpec("n", "number", min=2.0, max=5)
+    half = entities.FieldSpec("n", "number", min=0.5, max=2.5)
+    for spec, value, message in (
+        (whole, 1, "n must be >= 2"),
+        (whole, 6, "n must be <= 5"),
+        (half, 3, "n must be <= 2.5"),
+    ):
+        with pytest.raises(BadRequest) as refused:
+            spec.check(value, "alice")
+        assert refused.value.message == message
