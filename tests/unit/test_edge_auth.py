@@ -343,3 +343,21 @@ def test_edge_auth_sign_in_url_is_the_hosted_ui_login_with_the_original_path_as_
         "&scope=openid+email&redirect_uri=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback&state=%2Frooms%2F42"
     )
     assert sign_in_url(config, "h", "/a", "b=1").endswith("&state=%2Fa%3Fb%3D1")
+
+
+def test_edge_auth_verify_token_refuses_a_signed_token_of_another_shape(keys: tuple[Any, dict[str, Any]]) -> None:
+    # Given well-signed tokens whose header or payload is not an object, or whose use is neither id nor access
+    config, now, private = EdgeConfig.from_mapping(CONFIG), int(time.time()), keys[0]
+    list_payload = jwt.api_jws.encode(b"[1]", private, algorithm="RS256", headers={"kid": "key-1"})
+    header = base64.urlsafe_b64encode(b"[1]").rstrip(b"=").decode()
+    _, payload, signature = _token(private).split(".")
+    refresh = _token(private, token_use="refresh", aud=None, client_id=CONFIG["client_id"])
+    # Then none of them passes
+    assert verify_token(list_payload, config, keys[1], now) is None
+    assert verify_token(f"{header}.{payload}.{signature}", config, keys[1], now) is None
+    assert verify_token(refresh, config, keys[1], now) is None
+
+
+def test_edge_auth_config_keeps_the_hosted_ui_domain_but_its_trailing_slashes() -> None:
+    config = EdgeConfig.from_mapping({**CONFIG, "hosted_ui_domain": "https://auth.example.X//"})
+    assert config.hosted_ui_domain == "auth.example.X"
