@@ -43,8 +43,17 @@ SOURCE = ROOT / "lambda_src"
 PACKAGES = ("parley.domain", "parley.adapters")
 EQUIVALENT_FILE = ROOT / "tools" / "mutate_equivalent.toml"
 MUTMUT = ROOT / ".venv-mutate" / "bin" / "mutmut"
-# build/mutate/<link> -> the repository's folder; mutmut copies what it needs from them.
-LINKS = {"src": "lambda_src", "tests": "tests", "tools": "tools", "modules": "modules"}
+# build/mutate/<link> -> the repository's folder or file; mutmut copies what it needs from them (the unit
+# tests read the app presets of apps/ and the tables of README.md and docs/).
+LINKS = {
+    "src": "lambda_src",
+    "tests": "tests",
+    "tools": "tools",
+    "modules": "modules",
+    "apps": "apps",
+    "docs": "docs",
+    "README.md": "README.md",
+}
 
 # mutmut's exit codes per mutant (mutmut/stats.py) -> the report's classes.
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "untested", 33: "untested", 34: "skipped"}
@@ -148,7 +157,17 @@ def workspace_config(ignored: list[str]) -> str:
     mutmut_settings = {
         "source_paths": ["src/parley"],
         "only_mutate": [f"src/{p.replace('.', '/')}/*" for p in PACKAGES],
-        "also_copy": ["src", "tools", "modules/dynamodb"],
+        # src/parley is copied (and mutated) by mutmut itself; copying all of src again would overwrite the
+        # mutants with their sources and make every run generate them anew.
+        "also_copy": [
+            "src/functions.toml",
+            "src/requirements.txt",
+            "tools",
+            "modules/dynamodb",
+            "apps",
+            "docs",
+            "README.md",
+        ],
         # The plugins left out only report on a run (unraisable exceptions, thread errors): they cost a full
         # garbage collection per run and judge no mutant.
         "pytest_add_cli_args": [
@@ -182,7 +201,7 @@ def prepare(fresh: bool, tests: Path) -> None:
         if path.is_symlink() and path.resolve() != target.resolve():
             path.unlink()
         if not path.is_symlink():
-            path.symlink_to(target.resolve(), target_is_directory=True)
+            path.symlink_to(target.resolve(), target_is_directory=target.is_dir())
     (WORK / "pyproject.toml").write_text(workspace_config(unreachable_test_files(ROOT / "tests")))
 
 

@@ -8,12 +8,17 @@ surviving mutant cost the whole suite. This plugin, loaded with
 at most ``PARLEY_MUTATE_MAX_TESTS`` of them: first the tests of the mutated
 module's own test files (the files under ``tests/unit`` that import it, directly
 or through a helper of that folder), then the rest, each group fastest first.
-Outside a mutant run (stats, clean run) it changes no selection.
+It trims the test ids of the command line before collection, so a mutant's
+process collects only the files of the tests it runs. Outside a mutant run
+(stats, clean run) it changes no selection.
 
 It also makes every botocore ``Loader`` of the process share one cache: each
 unit test opens a fresh boto3 session (``aws.reset()``), whose new loader would
 read the service models from disk again, which costs most of a moto test. The
-data read is the same; only the reading happens once per process.
+data read is the same; only the reading happens once per process. In the same
+way botocore's check that an event handler takes ``**kwargs`` is answered once
+per function, and the test files' imports and the test durations are read once
+in mutmut's process, which every mutant's process is forked from.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -78,22 +84,32 @@ def _owners() -> dict[str, set[str]]:
     return own_test_files(UNIT_TESTS)
 
 
-@cache
 def _durations() -> dict[str, float]:
-    data = json.loads(STATS_FILE.read_text()) if STATS_FILE.is_file() else {}
+    return _durations_as_of(STATS_FILE.stat().st_mtime_ns if STATS_FILE.is_file() else 0)
+
+
+@cache
+def _durations_as_of(stamp: int) -> dict[str, float]:
+    """Each test's duration from mutmut's stats file as written at ``stamp`` (0: none written yet)."""
+    data = json.loads(STATS_FILE.read_text()) if stamp else {}
     return {str(k): float(v) for k, v in data.get("duration_by_test", {}).items()}
 
 
 def choose(
-    items: list[pytest.Item], module: str, owners: dict[str, set[str]], durations: dict[str, float], limit: int
-) -> list[pytest.Item]:
+    nodeids: list[str], module: str, owners: dict[str, set[str]], durations: dict[str, float], limit: int
+) -> list[str]:
     """The ``limit`` tests to run against a mutant of ``module``: own files first, each group fastest first."""
     own = owners.get(module, set())
 
-    def rank(item: pytest.Item) -> tuple[bool, float, str]:
-        return (item.nodeid.split("::", 1)[0] not in own, durations.get(item.nodeid, 0.0), item.nodeid)
+    def rank(nodeid: str) -> tuple[bool, float, str]:
+        return (nodeid.split("::", 1)[0] not in own, durations.get(nodeid, 0.0), nodeid)
 
-    return sorted(items, key=rank)[:limit]
+    return sorted(nodeids, key=rank)[:limit]
+
+
+def is_test_id(arg: str) -> bool:
+    """Whether a pytest argument names one test (``file::name``), not an option or a folder."""
+    return "::" in arg and not arg.startswith("-")
 
 
 def max_tests() -> int:
@@ -117,16 +133,59 @@ def share_botocore_loader_cache() -> None:
     loaders.Loader._parley_shared_cache = shared
 
 
+def under_test() -> str | None:
+    """The module of the mutant this process runs against, or None outside a mutant run."""
+    return mutant_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Before collection: drop the test ids beyond the chosen ones from the command line, so that only the
+    files of the tests that run are collected (mutmut passes every test that executed the function)."""
+    module = under_test()
+    if module is None:
+        return
+    ids = [arg for arg in args if is_test_id(arg)]
+    kept = set(choose(ids, module, _owners(), _durations(), max_tests()))
+    args[:] = [arg for arg in args if not is_test_id(arg) or arg in kept]
+
+
+def share_botocore_handler_checks() -> None:
+    """botocore checks, for each handler a new session or client registers, that the function takes ``**kwargs``
+    (an ``inspect`` signature each time); the answer of a function never changes, so it is kept per function."""
+    from botocore import hooks  # noqa: PLC0415 - imported only where boto3 is installed
+
+    if getattr(hooks, "_parley_known_handlers", None) is not None:
+        return
+    known: dict[FunctionType, bool] = {}
+    original = hooks.accepts_kwargs
+
+    def accepts_kwargs(func: Any) -> bool:
+        function = getattr(func, "__func__", func)
+        if not isinstance(function, FunctionType):
+            return bool(original(func))
+        if function not in known:
+            known[function] = bool(original(func))
+        return known[function]
+
+    hooks.accepts_kwargs = accepts_kwargs
+    hooks._parley_known_handlers = known
+
+
 def pytest_configure(config: pytest.Config) -> None:
     share_botocore_loader_cache()
+    share_botocore_handler_checks()
+    # Read here, in mutmut's own process (the stats and clean runs), so that each mutant's forked process
+    # inherits them instead of parsing every test file again.
+    _owners()
+    _durations()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    module = mutant_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+    module = under_test()
     if module is None:
         return
-    kept = choose(items, module, _owners(), _durations(), max_tests())
-    dropped = [item for item in items if item not in kept]
+    kept = set(choose([item.nodeid for item in items], module, _owners(), _durations(), max_tests()))
+    dropped = [item for item in items if item.nodeid not in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    items[:] = kept
+    items[:] = [item for item in items if item.nodeid in kept]

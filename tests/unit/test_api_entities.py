@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from parley.adapters.entities import CASCADE_BATCH
+from parley.adapters.entities import CASCADE_BATCH, Entities
 from parley.adapters.rooms import Rooms
 from parley.adapters.table import Table
 from parley.domain import entities
+from parley.errors import NotFound
 from parley.handlers import api_entities
 from tests.unit.api_helpers import add_profile, call
 from tests.unit.conftest import TABLE_NAME
@@ -329,3 +330,20 @@ def test_api_entities_a_child_is_found_by_its_id_however_the_clock_moves(monkeyp
     monkeypatch.setattr(api_entities, "_now_ms", lambda: next(ticks))
     _, event, _ = call("POST", f"/batches/{batch['id']}/events", {"kind": "note"})
     assert call("DELETE", f"/batches/{batch['id']}/events/{event['id']}")[0] == 204
+
+
+def test_api_entities_change_or_delete_of_an_item_removed_meanwhile_is_not_found(table: Any) -> None:
+    # Given a batch read by a request and deleted by another before the first one writes
+    declaration = entities.parse(both_presets())
+    batches = declaration.entities["batches"]
+    item = entities.new_item(batches, {"name": "rye"}, "b-gone", "alice", 1_767_225_600_000)
+    store = Entities(Table(TABLE_NAME))
+    # When the first request changes or deletes it, Then it is a 404 naming the entity, and nothing is written
+    for attempt in (
+        lambda: store.update(batches, item, {"name": "wheat"}, [], "2026-01-01T00:00:01.000Z"),
+        lambda: store.delete(declaration, batches, item),
+    ):
+        with pytest.raises(NotFound) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.message) == ("not_found", "no such batches item")
+    assert table.scan()["Items"] == []

@@ -60,7 +60,8 @@ def test_api_reminders_list_and_delete_are_per_user(table: Any) -> None:
     assert [r["reminder_id"] for r in listed["items"]] == [created["reminder_id"]]
     assert call("GET", "/reminders", sub="bob")[1]["items"] == []
     # Bob cannot delete alice's reminder
-    assert call("DELETE", f"/reminders/{created['reminder_id']}", sub="bob")[0] == 404
+    status, body, _ = call("DELETE", f"/reminders/{created['reminder_id']}", sub="bob")
+    assert (status, body) == (404, {"error": "not_found", "message": "no such reminder"})
     assert call("DELETE", f"/reminders/{created['reminder_id']}")[0] == 204
     assert call("DELETE", f"/reminders/{created['reminder_id']}")[0] == 404
 

@@ -43,3 +43,27 @@ def test_app_secrets_reach_any_function_through_its_settings(
 
 def test_app_secrets_default_to_none_listed(app_env: Any) -> None:
     assert WsSettings.from_env().app_secrets == {}
+
+
+class _Provider:
+    """A Powertools provider answering one value and recording how it was asked."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.asked: list[tuple[str, dict[str, Any]]] = []
+
+    def get(self, secret_id: str, **options: Any) -> Any:
+        self.asked.append((secret_id, options))
+        return self.value
+
+
+def test_secrets_json_objects_are_cached_five_minutes_and_must_be_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = _Provider({"client_id": "c"})
+    monkeypatch.setattr(secrets, "_provider", lambda: provider)
+    assert secrets.json_object("parley/oauth") == {"client_id": "c"}
+    assert secrets.text("parley/key") == "{'client_id': 'c'}"
+    assert provider.asked == [("parley/oauth", {"max_age": 300, "transform": "json"}), ("parley/key", {"max_age": 300})]
+    provider.value = ["not", "an", "object"]
+    with pytest.raises(ValueError) as refused:
+        secrets.json_object("parley/oauth")
+    assert str(refused.value) == "secret parley/oauth is not a JSON object"

@@ -84,3 +84,10 @@ def test_calls_ice_servers_list_stun_turn_and_turns() -> None:
             "credential": "p",
         },
     ]
+
+
+def test_calls_credentials_last_the_configured_time_but_never_past_the_session() -> None:
+    assert calls.credential_ttl(SESSION, 600, 100) == 600
+    assert calls.credential_ttl(SESSION, 600, 999) == 1
+    assert calls.credential_ttl(SESSION, 600, 998) == 2
+    assert calls.credential_ttl(SESSION, 600, 1000) == 1

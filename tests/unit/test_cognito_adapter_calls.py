@@ -181,3 +181,7 @@ def test_cognito_tokens_body_is_a_bearer_token_with_refresh_only_when_given() ->
         "refresh_token": "r",
     }
     assert "refresh_token" not in Tokens("i", "a", 60).body()
+
+
+def test_cognito_adapter_calls_the_user_pool_service(aws_mock: None) -> None:
+    assert cognito._client().meta.service_model.service_name == "cognito-idp"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from parley.domain import entities
+from parley.domain.clock import iso
+from parley.errors import BadRequest
 from parley.handlers.entities_common import EntitySettings
 from parley.settings import SettingsError
 from tests.docs_tables import code, table
@@ -127,3 +130,32 @@ def test_entities_readme_lists_every_route_a_declaration_generates() -> None:
     }
     documented = {(code(row[0]), row[1]) for row in table("README.md", "Declared route", "Auth")}
     assert documented == generated
+
+
+def test_entities_suggestions_are_future_offsets_of_the_declared_time() -> None:
+    # Given kefir's batches, whose suggestions are offsets from started_at
+    batches = entities.parse(preset("kefir")).entities["batches"]
+    offsets = [s.offset_hours for s in batches.suggestions]
+    started = datetime(2030, 1, 1, tzinfo=UTC)
+    item = {"started_at": "2030-01-01T00:00:00Z"}
+    # When it is exactly the second one's due time, Then only the later ones are offered, with their index and text
+    now = started + timedelta(hours=offsets[1])
+    assert batches.suggested(item, now) == [
+        {"index": i, "due_at": iso(started + timedelta(hours=offsets[i])), "text": batches.suggestions[i].text}
+        for i in range(2, len(offsets))
+    ]
+    assert len(batches.suggested(item, started)) == len(offsets)
+    assert batches.suggested({}, started) == []
+
+
+def test_entities_number_bounds_are_named_as_written() -> None:
+    whole = entities.FieldSpec("n", "number", min=2.0, max=5)
+    half = entities.FieldSpec("n", "number", min=0.5, max=2.5)
+    for spec, value, message in (
+        (whole, 1, "n must be >= 2"),
+        (whole, 6, "n must be <= 5"),
+        (half, 3, "n must be <= 2.5"),
+    ):
+        with pytest.raises(BadRequest) as refused:
+            spec.check(value, "alice")
+        assert refused.value.message == message

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from parley.adapters import files as s3_files
 from parley.domain import files
 from parley.errors import AppError
 
@@ -103,3 +104,14 @@ OWN = "users/u-1/0123456789abcdef0123456789abcdef"
 )
 def test_files_attachment_download_only_for_the_senders_uploads(attachment: Any, expected: Any) -> None:
     assert files.attachment_download(attachment, "u-1") == expected
+
+
+def test_files_upload_url_is_signed_for_a_put_of_the_exact_object(aws_mock: None) -> None:
+    """The URL is the one S3's own signer makes for put_object (whose method is PUT) with the same values."""
+    params = {"Bucket": "b", "Key": "users/u-1/up1/a.png", "ContentType": "image/png", "ContentLength": 10}
+    for _ in range(3):  # the signature carries the second it was made in: retry when the clock ticks meanwhile
+        before = s3_files.signer().generate_presigned_url("put_object", Params=params, ExpiresIn=300)
+        url = s3_files.presigned_put("b", "users/u-1/up1/a.png", "image/png", 10, 300)
+        if before == s3_files.signer().generate_presigned_url("put_object", Params=params, ExpiresIn=300):
+            break
+    assert url == before

@@ -92,6 +92,7 @@ def test_table_transaction_cancelled_for_another_reason_is_a_conflict(db: Table,
     with pytest.raises(TransactionConflict) as conflict:
         db.transact([Put({"PK": "A", "SK": "1"}), Delete(key("A", "2"))])
     assert conflict.value.reasons == ("None", "TransactionConflict")
+    assert str(conflict.value) == "transaction cancelled: None, TransactionConflict"
 
 
 def test_table_transaction_refuses_an_empty_or_oversized_list(db: Table) -> None:
