@@ -84,7 +84,9 @@ def test_local_stack_up_again_plans_no_change_then_runs_no_terraform_until_an_in
     def up() -> None:
         local.up(deployed.base, deployed.emulator.port, env_file=False, gateway_port=deployed.runtime.port)
 
-    # Given the applied stack brought up again: its plan has no changes, so nothing is applied
+    # Given the applied stack brought up again (keeping the shared runtime as it was started): its plan has no
+    # changes, so nothing is applied
+    monkeypatch.setattr(local, "local_runtime", lambda *_: deployed.runtime)
     monkeypatch.setattr(local.Workspace, "apply", terraform_ran)
     up()
     assert not deployed.workspace.plan_file.exists()
