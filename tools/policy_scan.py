@@ -25,6 +25,7 @@ CONFIG = ROOT / ".checkov.yaml"
 VENV_BINARY = ROOT / ".venv-checkov" / "bin" / "checkov"
 FOLDERS = ("modules", "envs", "bootstrap")  # .checkov.yaml's directories
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+):(.*)$")
+PARSING_ERRORS = re.compile(r"Parsing errors: (\d+)")
 
 
 def checkov_binary() -> str:
@@ -73,7 +74,16 @@ def main(argv: list[str] | None = None) -> int:
             "policy_scan: failed checks above: fix them, or skip one inline with '#checkov:skip=ID:reason'",
             file=sys.stderr,
         )
-    return result.returncode
+        return result.returncode
+    # A file checkov cannot parse is not scanned at all: its resources would pass unseen.
+    if unparsed := max((int(n) for n in PARSING_ERRORS.findall(result.stdout)), default=0):
+        print(
+            f"policy_scan: checkov could not parse {unparsed} file(s), so their checks did not run "
+            "(LOG_LEVEL=DEBUG names them; nested quoted templates inside ${...} are a known cause)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -79,6 +79,21 @@ def test_policy_scan_prints_the_skip_counts(
     assert ", CKV_AWS_149 3, " in line
 
 
+def test_policy_scan_fails_when_checkov_could_not_parse_a_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a scan that passed every check it ran, but left a file unparsed
+    def scan(extra: list[str]) -> subprocess.CompletedProcess[str]:
+        summary = "Passed checks: 3, Failed checks: 0, Skipped checks: 0, Parsing errors: 1\n"
+        return subprocess.CompletedProcess(["checkov", *extra], 0, summary, "")
+
+    monkeypatch.setattr(policy_scan, "scan", scan)
+    # Then the scan fails, in one line that says why
+    assert policy_scan.main([]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("policy_scan: checkov could not parse 1 file(s), so their checks did not run")
+
+
 def test_policy_scan_fails_on_an_open_ssh_security_group(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'resource "aws_security_group" "open" {\n  name = "open"\n  ingress {\n'
