@@ -7,13 +7,6 @@ locals {
   # Decoded and merged; try() leaves a malformed file to the validations' messages.
   declared_entities = flatten([for f in var.declarations : try(jsondecode(file(f)).entities, [])])
   field_types       = ["string", "integer", "number", "boolean", "enum", "datetime", "upload"]
-  # "<entity path>.<field> (<type>)" of each field whose type is not one of them, for the declarations' validation.
-  unknown_field_types = flatten([
-    for e in local.declared_entities : [
-      for name, f in try(e.fields, {}) : format("%s.%s (%s)", try(e.path, ""), name, try(f.type, "no type"))
-      if !contains(local.field_types, try(f.type, ""))
-    ]
-  ])
 
   # Route key -> signed in (true) or public (false); parley.domain.entities.Declaration.route_keys lists the same.
   routes = merge(flatten([

@@ -20,7 +20,7 @@ variable "declarations" {
   }
   validation {
     condition     = length(flatten([for e in flatten([for f in var.declarations : try(jsondecode(file(f)).entities, [])]) : [for name, f in try(e.fields, {}) : name if !contains(local.field_types, try(f.type, ""))]])) == 0
-    error_message = "declarations: an entity has a field of unknown type (allowed: ${join(", ", local.field_types)}): ${join(", ", local.unknown_field_types)}."
+    error_message = format("declarations: an entity has a field of unknown type (allowed: %s): %s.", join(", ", local.field_types), join(", ", flatten([for e in flatten([for f in var.declarations : try(jsondecode(file(f)).entities, [])]) : [for name, f in try(e.fields, {}) : format("%s.%s (%s)", try(e.path, ""), name, try(f.type, "no type")) if !contains(local.field_types, try(f.type, ""))]])))
   }
   validation {
     condition     = length(flatten([for e in flatten([for f in var.declarations : try(jsondecode(file(f)).entities, [])]) : [for name in(try(e.parent, null) == null ? ["pk", "gsi1sk"] : ["sk"]) : name if !strcontains(try(e.keys[name], "{id}"), "{id}")]])) == 0
