@@ -315,17 +315,17 @@ PLAN_CACHE = ROOT / "build" / "plans"
 PLAN_INPUTS = ("modules", "envs", "bootstrap", "apps", "tests/plan", "lambda_src/functions.toml", "tools/tfenv.py")
 
 
-def _plan_everything(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, Any]:
+def _plan_everything(workdir: Path, texts: dict[str, str], env_names: list[str]) -> dict[str, Any]:
     """Every plan of the session, run concurrently: the raw JSON plans and the rejected roots' diagnostics."""
     artifacts = write_fake_artifacts(workdir / "artifacts")
     environ = terraform_env(None)
     (workdir / "modules").symlink_to(ROOT / "modules")
     (workdir / "apps").symlink_to(ROOT / "apps")  # envs/<env> name their app declarations as ../../apps/...
     roots = {}
-    for name in ("accepted", "rejected", "rejected_at_plan"):
+    for name, text in texts.items():
         folder = workdir / name
         folder.mkdir(parents=True)
-        (folder / "main.tf").write_text(render_root([c for c in cases if c.root == name], artifacts)[0])
+        (folder / "main.tf").write_text(text)
         roots[name] = folder
     env_dirs = {name: copy_root(ROOT / "envs" / name, workdir) for name in env_names}
     bootstrap_dir = copy_root(ROOT / "bootstrap", workdir)
@@ -348,15 +348,15 @@ def _plan_everything(workdir: Path, cases: list[Case], env_names: list[str]) -> 
         }
 
 
-def _plans(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, Any]:
+def _plans(workdir: Path, texts: dict[str, str], env_names: list[str]) -> dict[str, Any]:
     """The session's plans: read from the cache when their inputs are unchanged, else planned and stored."""
     if os.environ.get("PARLEY_PLAN_CACHE", "1") == "0":
-        return _plan_everything(workdir, cases, env_names)
+        return _plan_everything(workdir, texts, env_names)
     entry = PLAN_CACHE / f"{inputs_digest([ROOT / name for name in PLAN_INPUTS], *env_names)}.json"
     if entry.is_file():
         cached: dict[str, Any] = json.loads(entry.read_text())
         return cached
-    planned = _plan_everything(workdir, cases, env_names)
+    planned = _plan_everything(workdir, texts, env_names)
     PLAN_CACHE.mkdir(parents=True, exist_ok=True)
     for stale in PLAN_CACHE.glob("*.json"):  # one entry: the cache never grows
         stale.unlink()
@@ -368,26 +368,28 @@ def _plans(workdir: Path, cases: list[Case], env_names: list[str]) -> dict[str, 
 
 def run_all(workdir: Path, env_names: list[str] = ENVS) -> PlanSession:
     cases = all_cases()
-    spans = {name: render_root([c for c in cases if c.root == name], workdir / "artifacts")[1]
-             for name in ("rejected", "rejected_at_plan")}  # fmt: skip
-    planned = _plans(workdir, cases, env_names)
+    # Each generated root rendered once: its text is planned, its cases' line spans attribute the diagnostics.
+    rendered = {
+        name: render_root([c for c in cases if c.root == name], workdir / "artifacts")
+        for name in ("accepted", "rejected", "rejected_at_plan")
+    }
+    planned = _plans(workdir, {name: text for name, (text, _) in rendered.items()}, env_names)
     accepted_raw, env_raw, bootstrap_raw = planned["accepted"], planned["envs"], planned["bootstrap"]
-    diagnostics = [(root, diagnostic) for root, diagnostic in planned["diagnostics"]]
 
-    accepted = {}
-    for case in cases:
-        if case.rejected:
-            continue
-        prefix = f"module.{case.label}."
-        outputs = accepted_raw.get("planned_values", {}).get("outputs", {})
-        accepted[case.label] = ModulePlan(case.label, index_plan(accepted_raw, prefix), outputs)
+    outputs = accepted_raw.get("planned_values", {}).get("outputs", {})
+    accepted = {
+        case.label: ModulePlan(case.label, index_plan(accepted_raw, f"module.{case.label}."), outputs)
+        for case in cases
+        if not case.rejected
+    }
 
     rejections: dict[str, list[str]] = {}
     unattributed = []
-    for root, diagnostic in diagnostics:
+    for root, diagnostic in planned["diagnostics"]:
         text = f"{diagnostic['summary']}: {diagnostic.get('detail', '')}"
         line = diagnostic.get("range", {}).get("start", {}).get("line")
-        owner = next((label for label, (a, b) in spans[root].items() if line is not None and a <= line <= b), None)
+        spans = rendered[root][1]
+        owner = next((label for label, (a, b) in spans.items() if line is not None and a <= line <= b), None)
         if owner is None or diagnostic.get("range", {}).get("filename") != "main.tf":
             unattributed.append(text)
         else:
