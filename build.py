@@ -202,6 +202,12 @@ def write_zip(path: Path, files: list[tuple[str, Path]]) -> None:
     os.replace(tmp, path)
 
 
+def copy_file(source: Path, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, path)
+
+
 def file_sha256_b64(path: Path) -> str:
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
@@ -276,8 +282,12 @@ def build(out: Path, cache: Path, only: set[str] | None = None, config_specs: li
     manifest_path = out / "manifest.json"
     previous = load_manifest(manifest_path)
     entries: dict[str, dict[str, object]] = {}
+    # Functions with the same dependencies and baked config get byte-identical packages (the handler is not in
+    # the zip): each distinct package is compressed once per run and copied for the others.
+    packages: dict[tuple[str, str], Path] = {}
     for function in functions:
         zip_path = out / f"{function.name}.zip"
+        content = (deps_key(function, pins), configs[function.name].stem if function.name in configs else "")
         old = previous.get(function.name, {})
         started = time.monotonic()
         fresh = (
@@ -288,14 +298,19 @@ def build(out: Path, cache: Path, only: set[str] | None = None, config_specs: li
         if fresh or (only is not None and function.name not in only and old):
             entries[function.name] = old
             status = "cached"
+            if fresh:
+                packages.setdefault(content, zip_path)
         else:
-            files = list(sources)
-            key = deps_key(function, pins)
-            if key:
-                files += source_files(install_deps(key, function, pins, cache))
-            if function.name in configs:
-                files.append((BAKED_CONFIG_NAME, configs[function.name]))
-            write_zip(zip_path, files)
+            if content in packages:
+                copy_file(packages[content], zip_path)
+            else:
+                files = list(sources)
+                if content[0]:
+                    files += source_files(install_deps(content[0], function, pins, cache))
+                if function.name in configs:
+                    files.append((BAKED_CONFIG_NAME, configs[function.name]))
+                write_zip(zip_path, files)
+                packages[content] = zip_path
             entries[function.name] = {
                 "handler": function.handler,
                 "inputs": fingerprints[function.name],

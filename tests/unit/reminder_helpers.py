@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from tests.conftest import serving
 
 
 class RecordingManagementClient:
@@ -80,12 +81,6 @@ def push_server() -> Iterator[PushStub]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}/--/api/v2/push/send"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as server:
+        stub.url = f"http://127.0.0.1:{server.server_port}/--/api/v2/push/send"
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pytest
@@ -17,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from parley.adapters import websocket
 from parley.adapters.websocket import Delivery
+from tests.conftest import serving
 
 
 def _error(status: int, code: str) -> ClientError:
@@ -82,17 +82,12 @@ class Recording(BaseHTTPRequestHandler):
 @pytest.fixture
 def recording() -> Iterator[str]:
     Recording.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    websocket.reset()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/live"
-    finally:
+    with serving(Recording) as server:
         websocket.reset()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/live"
+        finally:
+            websocket.reset()
 
 
 def test_websocket_post_is_a_sigv4_request_botocore_would_sign_the_same(recording: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]

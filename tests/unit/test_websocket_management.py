@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from parley.adapters import websocket
 from parley.adapters.websocket import Delivery, FanOutResult
+from tests.conftest import serving
 
 ENDPOINT = "https://abc123.execute-api.us-east-1.amazonaws.com/live"
 
@@ -91,18 +91,13 @@ def test_websocket_one_post_is_one_request_even_when_throttled() -> None:
         def log_message(self, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Throttling)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    websocket.reset()
-    try:
-        # When one frame is posted
-        outcome = websocket.post(f"http://127.0.0.1:{server.server_port}", "c1", {"type": "m"})
-    finally:
+    with serving(Throttling) as server:
         websocket.reset()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        try:
+            # When one frame is posted
+            outcome = websocket.post(f"http://127.0.0.1:{server.server_port}", "c1", {"type": "m"})
+        finally:
+            websocket.reset()
     # Then it is throttled after exactly one request: retries are fan_out's, with jitter, never the client's
     assert outcome is Delivery.THROTTLED
     assert requests == ["/@connections/c1"]

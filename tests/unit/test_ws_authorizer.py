@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from parley.adapters import aws, jwks
 from parley.domain import tokens
 from parley.errors import Unauthorized
 from parley.handlers import ws_authorizer
+from tests.conftest import serving
 from tests.unit.conftest import load_event
 
 REGION = "us-east-1"
@@ -28,6 +28,7 @@ class JwksServer:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.hits = 0
+        self.url = ""  # set while serving (the jwks_server fixture)
         body = json.dumps(document).encode()
         server = self
 
@@ -43,14 +44,7 @@ class JwksServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/pool/.well-known/jwks.json"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.handler = Handler
 
 
 class Pool:
@@ -101,10 +95,11 @@ def jwks_server(pool: Pool) -> Iterator[JwksServer]:
         f"https://cognito-idp.{REGION}.amazonaws.com/{pool.id}/.well-known/jwks.json", timeout=5
     ).json()
     server = JwksServer(document)
-    jwks.reset()
-    yield server
-    jwks.reset()
-    server.close()
+    with serving(server.handler) as httpd:
+        server.url = f"http://127.0.0.1:{httpd.server_port}/pool/.well-known/jwks.json"
+        jwks.reset()
+        yield server
+        jwks.reset()
 
 
 @pytest.fixture
