@@ -3,6 +3,7 @@
     python -m tools.mutate                        # a fresh run over every mutant, then the report
     python -m tools.mutate 'parley.domain.keys*'  # re-run the matching mutants (after a full run), report them
     python -m tools.mutate --survivors            # re-run the mutants the last run left alive, report all
+    python -m tools.mutate --resume               # continue a stopped run: only the mutants with no result yet
     python -m tools.mutate --report               # the report of the last run, running nothing
 
 mutmut works in ``build/mutate``: the sources, the unit tests and the table
@@ -370,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("patterns", nargs="*", help="re-run only the mutants matching these names (fnmatch)")
     parser.add_argument("--survivors", action="store_true", help="re-run the mutants the last run left alive")
     parser.add_argument("--report", action="store_true", help="print the last run's report, run nothing")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a stopped run: run only the mutants with no result yet"
+    )
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
     parser.add_argument("--max-tests", type=int, default=8, help="tests run against one mutant (default 8)")
     parser.add_argument("--tests", type=Path, default=ROOT / "tests", help="the tests folder to run (default tests/)")
@@ -380,13 +384,17 @@ def main(argv: list[str] | None = None) -> int:
             raise ToolError("--max-children and --max-tests must be at least 1")
         equivalents = load_equivalents()
         patterns: list[str] = list(args.patterns)
+        if args.resume and (args.patterns or args.survivors or args.report):
+            raise ToolError("--resume continues a whole run: give it no names, --survivors or --report")
+        if args.resume and not MUTANTS.is_dir():
+            raise ToolError("no stopped run to resume: run 'make mutate' first")
         full = not (args.patterns or args.survivors or args.report)
         if args.survivors:
             patterns = [m.name for m in read_results() if m.status in (*LIVE, "suspicious", "not run")]
             if not patterns:
                 print("mutate: the last run left no live mutant")
         if not args.report and (full or patterns):
-            prepare(fresh=full, tests=args.tests)
+            prepare(fresh=full and not args.resume, tests=args.tests)
             run_mutmut(patterns, args.max_children, args.max_tests)
         mutants = read_results()
         if args.patterns:
