@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import binascii
+import itertools
 import json
 from typing import Any
 
@@ -9,7 +11,7 @@ import pytest
 
 from parley.domain import realtime
 from parley.domain.realtime import Frame
-from parley.errors import AppError
+from parley.errors import AppError, BadRequest
 
 
 def refusal(call: Any, *args: Any) -> tuple[str, str]:
@@ -103,6 +105,29 @@ def test_realtime_relay_data_is_standard_base64_within_its_limit() -> None:
         assert refusal(realtime.relay_data, frame(data=value)) == ("invalid_field", "'data' must be a base64 string")
     for value in ("aGk", "aG-_", "a===", "aGk=\n", "=aGk"):
         assert refusal(realtime.relay_data, frame(data=value)) == ("invalid_field", "'data' must be standard base64")
+
+
+def strictly_base64(value: str) -> bool:
+    """The standard library's decoder in strict mode, whose output encodes back to the same length (its strict
+    mode still lets padding follow a whole quad, as in "aaaa=")."""
+    try:
+        decoded = binascii.a2b_base64(value, strict_mode=True)
+    except binascii.Error:
+        return False
+    return len(binascii.b2a_base64(decoded, newline=False)) == len(value)
+
+
+def test_realtime_relay_data_accepts_exactly_what_decodes_as_standard_base64() -> None:
+    # Independent expectation: strictly_base64, over every string of up to 5 characters drawn from letters,
+    # both extra characters, padding and near misses.
+    for length in range(1, 6):
+        for characters in itertools.product("aZ+/=-\n", repeat=length):
+            value = "".join(characters)
+            try:
+                accepted = realtime.relay_data(frame(data=value)) == value
+            except BadRequest:
+                accepted = False
+            assert accepted == strictly_base64(value), value
 
 
 def test_realtime_unknown_connection_and_error_frames() -> None:

@@ -7,8 +7,6 @@ an :class:`~parley.errors.AppError` whose ``code`` is what the client sees in it
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import secrets
 from dataclasses import dataclass
@@ -141,13 +139,11 @@ def relay_data(frame: Frame, name: str = "data", max_bytes: int = MAX_RELAY_DATA
     if not isinstance(value, str) or not value:
         raise BadRequest(f"'{name}' must be a base64 string", code="invalid_field")
     if len(value) > max_bytes:
-        raise PayloadTooLarge(f"'{name}' is limited to {max_bytes} bytes", code="payload_too_large")
+        raise PayloadTooLarge(f"'{name}' is limited to {max_bytes} bytes")
+    # The alphabet, at most two '=' at the end, and a length in whole quads: exactly what decodes as standard
+    # base64 (tests/unit/test_realtime_frames.py compares it with the decoder on every short string).
     if len(value) % 4 or not _BASE64.fullmatch(value):
         raise BadRequest(f"'{name}' must be standard base64", code="invalid_field")
-    try:
-        base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadRequest(f"'{name}' must be standard base64", code="invalid_field") from None
     return value
 
 
