@@ -51,13 +51,30 @@ def test_mutate_select_runs_the_modules_own_tests_first_then_the_fastest() -> No
     assert mutant_module("parley.adapters.table.xǁTableǁget__mutmut_3") == "parley.adapters.table"
     assert mutant_module("parley.domain.otp.x_answer_matches__mutmut_1") == "parley.domain.otp"
     assert mutant_module("") is None
-    ids = ["tests/unit/a.py::slow", "tests/unit/b.py::fast", "tests/unit/a.py::quick", "tests/unit/c.py::x"]
+    ids = [
+        "tests/unit/a.py::slow",
+        "tests/unit/b.py::fast",
+        "tests/unit/a.py::quick",
+        "tests/unit/c.py::x",
+        *(f"tests/unit/a.py::cases[{i}]" for i in range(3)),
+    ]
     owners = {"parley.domain.otp": {"tests/unit/a.py"}}
-    durations = {"tests/unit/a.py::slow": 2.0, "tests/unit/a.py::quick": 0.1, "tests/unit/b.py::fast": 0.01}
+    durations = {
+        "tests/unit/a.py::slow": 2.0,
+        "tests/unit/a.py::quick": 0.1,
+        "tests/unit/b.py::fast": 0.01,
+        **{f"tests/unit/a.py::cases[{i}]": 0.001 * i for i in range(3)},
+    }
 
-    chosen = choose(ids, "parley.domain.otp", owners, durations, 3)
-
-    assert chosen == ["tests/unit/a.py::quick", "tests/unit/a.py::slow", "tests/unit/c.py::x"]
+    # Own file first; one case of each test function (fastest first) before the second case of any.
+    assert choose(ids, "parley.domain.otp", owners, durations, 5) == [
+        "tests/unit/a.py::cases[0]",
+        "tests/unit/a.py::quick",
+        "tests/unit/a.py::slow",
+        "tests/unit/a.py::cases[1]",
+        "tests/unit/a.py::cases[2]",
+    ]
+    assert choose(ids, "parley.domain.otp", owners, durations, 7)[5:] == ["tests/unit/c.py::x", "tests/unit/b.py::fast"]
 
 
 @pytest.mark.parametrize(
