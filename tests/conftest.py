@@ -28,6 +28,23 @@ os.environ.update(
 )
 
 
+# tryfirst: xdist reads the group marks in its own hook, which must see them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of a unit or static module that share a module-scoped fixture (two package builds, a TURN
+    server, RSA keys) run on one xdist worker, so the fixture is made once rather than on every worker that
+    receives one of them. (The plan and e2e tiers have one group each: tests/plan/conftest.py,
+    tests/e2e/conftest.py.)"""
+    for item in items:
+        if Path(str(item.fspath)).parent.name not in {"unit", "static"}:
+            continue
+        definitions = getattr(item, "_fixtureinfo", None)
+        if definitions is not None and any(
+            definition.scope == "module" for chain in definitions.name2fixturedefs.values() for definition in chain
+        ):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServer]:
     """An HTTP server on 127.0.0.1 (a free port) answering with ``handler`` in a thread, stopped on exit. Its loop
