@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from joserfc import jwk
 from moto import mock_aws
 
 from parley import settings
@@ -19,6 +20,30 @@ from tests.conftest import ROOT
 
 EVENTS = ROOT / "tests" / "events"
 TABLE_NAME = "parley-test-main"
+
+
+def _read_moto_pool_key_once() -> None:
+    """moto gives every user pool the same private key (a file of its own), and imports it again for each pool:
+    about 0.2 CPU-s (the prime factors recovered from the private exponent, then the key checked), most of a
+    Cognito test's setup. The key is imported once per process and shared, as the file is."""
+    if getattr(jwk.RSAKey, "_parley_shared", None) is not None:
+        return
+    imported: dict[str, Any] = {}
+    original = jwk.RSAKey.import_key
+
+    def import_key(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not isinstance(value, dict):
+            return original(value, *args, **kwargs)
+        digest = json.dumps(value, sort_keys=True)
+        if digest not in imported:
+            imported[digest] = original(value)
+        return imported[digest]
+
+    jwk.RSAKey.import_key = import_key  # type: ignore[method-assign]
+    jwk.RSAKey._parley_shared = imported  # type: ignore[attr-defined]
+
+
+_read_moto_pool_key_once()
 
 
 def table_definition(name: str = TABLE_NAME) -> dict[str, Any]:
