@@ -30,11 +30,13 @@ os.environ.update(
 
 # tryfirst: xdist reads the group marks in its own hook, which must see them.
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests of a unit or static module that share a module-scoped fixture (two package builds, a TURN
     server, RSA keys) run on one xdist worker, so the fixture is made once rather than on every worker that
     receives one of them. (The plan and e2e tiers have one group each: tests/plan/conftest.py,
     tests/e2e/conftest.py.)"""
+    if config.getoption("dist", "no") == "no":  # no xdist (-n 0, or -p no:xdist as in make mutate)
+        return
     for item in items:
         if Path(str(item.fspath)).parent.name not in {"unit", "static"}:
             continue
