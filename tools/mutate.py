@@ -35,7 +35,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from tools.mutate_select import MAX_TESTS_VARIABLE, imported_modules
+from tools.mutate_select import MAX_TESTS_VARIABLE, SKIPPED_FILES_VARIABLE, imported_modules
 from tools.tfenv import ROOT, ToolError
 
 WORK = ROOT / "build" / "mutate"
@@ -146,7 +146,7 @@ def toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def workspace_config(ignored: list[str]) -> str:
+def workspace_config() -> str:
     """build/mutate/pyproject.toml: the repository's pytest settings, and mutmut's."""
     pytest_ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     pytest_settings = {
@@ -173,7 +173,6 @@ def workspace_config(ignored: list[str]) -> str:
         # garbage collection per run and judge no mutant.
         "pytest_add_cli_args": [
             *("-p", "tools.mutate_select", "-p", "no:unraisableexception", "-p", "no:threadexception"),
-            *(f"--ignore={path}" for path in ignored),
         ],
         # The folder, not a list of files: a test file added later joins the next run without resetting it.
         "pytest_add_cli_args_test_selection": ["tests/unit"],
@@ -203,7 +202,7 @@ def prepare(fresh: bool, tests: Path) -> None:
             path.unlink()
         if not path.is_symlink():
             path.symlink_to(target.resolve(), target_is_directory=target.is_dir())
-    (WORK / "pyproject.toml").write_text(workspace_config(unreachable_test_files(ROOT / "tests")))
+    (WORK / "pyproject.toml").write_text(workspace_config())
 
 
 def run_mutmut(patterns: list[str], max_children: int, max_tests: int) -> None:
@@ -211,7 +210,10 @@ def run_mutmut(patterns: list[str], max_children: int, max_tests: int) -> None:
         raise ToolError("mutmut is not installed: run 'make mutate' (it creates .venv-mutate)")
     log = WORK / "mutmut.log"
     print(f"mutate: mutmut over {', '.join(PACKAGES)} with {max_children} workers (log: {log.relative_to(ROOT)})")
-    environment = {**os.environ, MAX_TESTS_VARIABLE: str(max_tests)}
+    # The test files that cannot kill a mutant are left out by tools/mutate_select.py, not by pytest options in
+    # the config: mutmut resets every result when those change, and a new test file would change them.
+    unreachable = os.pathsep.join(unreachable_test_files(ROOT / "tests"))
+    environment = {**os.environ, MAX_TESTS_VARIABLE: str(max_tests), SKIPPED_FILES_VARIABLE: unreachable}
     command = [str(MUTMUT), "run", "--max-children", str(max_children), *patterns]
     with log.open("w") as out:
         code = subprocess.run(command, cwd=WORK, env=environment, stdout=out, stderr=subprocess.STDOUT, check=False)

@@ -34,6 +34,8 @@ from typing import Any
 import pytest
 
 MAX_TESTS_VARIABLE = "PARLEY_MUTATE_MAX_TESTS"
+# The test files (relative to the run's folder, os.pathsep-separated) that cannot kill a mutant here: never collected.
+SKIPPED_FILES_VARIABLE = "PARLEY_MUTATE_SKIPPED_FILES"
 DEFAULT_MAX_TESTS = 8
 UNIT_TESTS = Path("tests") / "unit"
 STATS_FILE = Path("mutmut-stats.json")  # written by mutmut into its working folder (the run's cwd)
@@ -178,6 +180,19 @@ def share_botocore_handler_checks() -> None:
 
     hooks.accepts_kwargs = accepts_kwargs
     hooks._parley_known_handlers = known
+
+
+def skipped_files() -> frozenset[str]:
+    return frozenset(name for name in os.environ.get(SKIPPED_FILES_VARIABLE, "").split(os.pathsep) if name)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """True for a test file ``tools/mutate.py`` found unable to kill a mutant (None: pytest decides)."""
+    try:
+        relative = collection_path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return None
+    return True if relative in skipped_files() else None
 
 
 def pytest_configure(config: pytest.Config) -> None:

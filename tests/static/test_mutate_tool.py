@@ -3,12 +3,14 @@ the refusals, without running mutmut."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from tools import mutate
+from tools import mutate, mutate_select
 from tools.mutate import Equivalent, Mutant, Mutation
 from tools.mutate_select import choose, mutant_module
 
@@ -99,3 +101,19 @@ def test_mutate_refuses_what_it_cannot_do_in_one_line(
 
     out, err = capsys.readouterr()
     assert err.startswith(message) and err.count("\n") == 1 and out == ""
+
+
+def test_mutate_leaves_out_the_unreachable_test_files_without_changing_mutmuts_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # mutmut resets every result when its pytest options change: the files are left out by the plugin instead.
+    assert "--ignore" not in mutate.workspace_config()
+    monkeypatch.setenv(mutate_select.SKIPPED_FILES_VARIABLE, os.pathsep.join(["tests/unit/a.py", "tests/unit/b.py"]))
+    config = SimpleNamespace(rootpath=tmp_path)
+    ignored = {
+        name: mutate_select.pytest_ignore_collect(tmp_path / name, config)  # type: ignore[arg-type]
+        for name in ("tests/unit/a.py", "tests/unit/b.py", "tests/unit/c.py", "tests/unit")
+    }
+    assert ignored == {"tests/unit/a.py": True, "tests/unit/b.py": True, "tests/unit/c.py": None, "tests/unit": None}
+    assert mutate_select.pytest_ignore_collect(Path("/elsewhere/a.py"), config) is None  # type: ignore[arg-type]
+    assert "tests/unit/test_build.py" in mutate.unreachable_test_files(mutate.ROOT / "tests")
