@@ -159,3 +159,270 @@ def test_entities_number_bounds_are_named_as_written() -> None:
         with pytest.raises(BadRequest) as refused:
             spec.check(value, "alice")
         assert refused.value.message == message
+
+
+# --- every declaration rule, with its whole message ----------------------------------------
+
+NOTES = {
+    "path": "notes",
+    "fields": {"title": {"type": "string"}, "at": {"type": "datetime"}, "shown": {"type": "boolean"}},
+}
+COMMENTS = {"path": "comments", "parent": "notes"}
+SUGGEST_ONE = {"from_field": "at", "items": [{"offset_hours": 1, "text": "x"}]}
+N, C = "entity 'notes'", "entity 'comments'"
+RESERVED = "created_at, deleting, entity, id, owner_id, parent_id, room_id, updated_at"
+TYPES = "boolean, datetime, enum, integer, number, string, upload"
+NAME_RULE = f"a field name is lower_snake_case and not one of {RESERVED}"
+PATH_RULE = "path must be 1-40 lowercase letters, digits or '-', starting with a letter"
+PREFIX_RULE = "prefix must be UPPER_SNAKE and not a built-in key prefix"
+FIELDS_RULE = "fields is an object of at most 40"
+CHARS = "letters, digits, '_', '#' and {field} references"
+FROM_RULE = "reminder_suggestions.from_field names a datetime field"
+ITEMS_RULE = "reminder_suggestions has a from_field and 1-20 items"
+SUGGESTION_RULE = "a reminder suggestion has an integer offset_hours and a text of 1-500 characters"
+CHILD_RULE = "a child collection has no public_flag, chat_room or reminder_suggestions"
+SORT_RULE = "a child's sort key prefix must differ from the parent's sort key"
+NOT_TOP = "is not a declared top-level entity"
+TOO_LONG = "title must be at most 2 characters"
+NOT_YOURS = "file must be the key of one of your uploads (POST /uploads)"
+HEX = "0123456789abcdef" * 2
+
+
+def _decl(*entries: Any) -> dict[str, Any]:
+    return {"entities": list(entries)}
+
+
+def _notes(**change: Any) -> dict[str, Any]:
+    return _decl({**NOTES, **change})
+
+
+def _comments(**change: Any) -> dict[str, Any]:
+    return _decl(NOTES, {**COMMENTS, **change})
+
+
+def _suggesting(*items: Any) -> dict[str, Any]:
+    return _notes(reminder_suggestions={"from_field": "at", "items": list(items)})
+
+
+def _refusal(raw: Any) -> str:
+    with pytest.raises(entities.DeclarationError) as refused:
+        entities.parse(raw)
+    assert type(refused.value) is entities.DeclarationError
+    return str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "rule"),
+    [
+        ([], "declaration", "needs an entities list"),
+        ({}, "declaration", "needs an entities list"),
+        ({"entities": {}}, "declaration", "needs an entities list"),
+        (_decl(NOTES, NOTES), N, "duplicate path"),
+        (_decl(NOTES, {"path": "memos", "prefix": "NOTES"}), N, "prefix NOTES is used twice"),
+        (_decl(NOTES, {**COMMENTS, "parent": "posts"}), C, f"parent 'posts' {NOT_TOP}"),
+        (_decl(NOTES, COMMENTS, {"path": "re", "parent": "comments"}), "entity 're'", f"parent 'comments' {NOT_TOP}"),
+        (_decl({**NOTES, "keys": {"sk": "COMMENTS#META"}}, COMMENTS), N, SORT_RULE),
+        (_decl({**NOTES, "keys": {"sk": "COMMENTS#{id}"}}, COMMENTS), N, SORT_RULE),
+    ],
+)  # fmt: skip
+def test_entities_parse_refuses_a_declaration_with_the_rule(raw: Any, where: str, rule: str) -> None:
+    assert _refusal(raw) == f"{where}: {rule}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "rule"),
+    [
+        (_decl("notes"), "entities[0]", "must be an object"),
+        (_decl(NOTES, None), "entities[1]", "must be an object"),
+        (_notes(path="Notes"), "entities[0]", PATH_RULE),
+        (_notes(path="1notes"), "entities[0]", PATH_RULE),
+        (_notes(path="no_tes"), "entities[0]", PATH_RULE),
+        (_notes(path="n" * 41), "entities[0]", PATH_RULE),
+        (_decl(NOTES, {"fields": {}}), "entities[1]", PATH_RULE),
+        (_notes(path="rooms"), "entity 'rooms'", "path collides with a built-in route (/rooms)"),
+        (_notes(path="health"), "entity 'health'", "path collides with a built-in route (/health)"),
+        (
+            _notes(path="reminder-suggestions"),
+            "entity 'reminder-suggestions'",
+            "path collides with a built-in route (/reminder-suggestions)",
+        ),
+        (_notes(prefix="ROOM"), N, PREFIX_RULE),
+        (_notes(prefix="Notes"), N, PREFIX_RULE),
+        (_notes(prefix="N" * 21), N, PREFIX_RULE),
+        (_notes(path="room", prefix=None), "entity 'room'", PREFIX_RULE),
+        (_notes(fields=[]), N, FIELDS_RULE),
+        (_notes(fields={f"f{i}": {"type": "boolean"} for i in range(41)}), N, FIELDS_RULE),
+        (_notes(keys=[]), N, "keys is an object"),
+        (_comments(keys={"sk": "COMMENTS#{id}#{created_at}"}), C, "a child's sk sorts by {created_at} before {id}"),
+        (_notes(keys={"pk": "NOTE#{id}"}), N, "key pattern pk must start with NOTES#"),
+        (_notes(keys={"gsi1sk": "NOTE#{id}"}), N, "key pattern gsi1sk must start with NOTES#"),
+        (_comments(keys={"sk": "COMMENT#{created_at}#{id}"}), C, "key pattern sk must start with COMMENTS#"),
+        (_notes(owner="anyone"), N, "owner must be one of owner, room_members"),
+        (_notes(chat_room="yes"), N, "chat_room is a boolean"),
+        (_notes(chat_room=1), N, "chat_room is a boolean"),
+        (_notes(owner="room_members"), N, "owner 'room_members' needs chat_room"),
+        (_notes(owner="room_members", chat_room=False), N, "owner 'room_members' needs chat_room"),
+        (_notes(public_flag="title"), N, "public_flag names a boolean field of the entity"),
+        (_notes(public_flag="hidden"), N, "public_flag names a boolean field of the entity"),
+        (_notes(reminder_suggestions={**SUGGEST_ONE, "from_field": "title"}), N, FROM_RULE),
+        (_notes(reminder_suggestions={**SUGGEST_ONE, "from_field": "when"}), N, FROM_RULE),
+        (_notes(reminder_suggestions={"items": SUGGEST_ONE["items"]}), N, ITEMS_RULE),
+        (_notes(reminder_suggestions={"from_field": "at"}), N, ITEMS_RULE),
+        (_notes(reminder_suggestions={"from_field": "at", "items": "x"}), N, ITEMS_RULE),
+        (_suggesting(), N, ITEMS_RULE),
+        (_suggesting(*[{"offset_hours": i, "text": "x"} for i in range(21)]), N, ITEMS_RULE),
+        (_suggesting({"offset_hours": 1.5, "text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": True, "text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": "1", "text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": 8785, "text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": -8785, "text": "x"}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": 1, "text": ""}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": 1, "text": "x" * 501}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": 1, "text": 5}), N, SUGGESTION_RULE),
+        (_suggesting({"offset_hours": 1}), N, SUGGESTION_RULE),
+        (_notes(ttl_days=0), N, "ttl_days is 1-3650"),
+        (_notes(ttl_days=3651), N, "ttl_days is 1-3650"),
+        (_notes(ttl_days="7"), N, "ttl_days is 1-3650"),
+        (_notes(ttl_days=1.5), N, "ttl_days is 1-3650"),
+        (_comments(fields={"shown": {"type": "boolean"}}, public_flag="shown"), C, CHILD_RULE),
+        (_comments(chat_room=True), C, CHILD_RULE),
+        (_comments(fields={"at": {"type": "datetime"}}, reminder_suggestions=SUGGEST_ONE), C, CHILD_RULE),
+    ],
+)  # fmt: skip
+def test_entities_entity_refusals_name_the_entity_and_the_rule(raw: Any, where: str, rule: str) -> None:
+    assert _refusal(raw) == f"{where}: {rule}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "rule"),
+    [
+        (_notes(keys={"pk": "NOTES #{id}"}), N, f"key pattern pk must be {CHARS}"),
+        (_notes(keys={"pk": ""}), N, f"key pattern pk must be {CHARS}"),
+        (_notes(keys={"pk": "NOTES#{id}" + "X" * 71}), N, f"key pattern pk must be {CHARS}"),
+        (_notes(keys={"sk": 5}), N, f"key pattern sk must be {CHARS}"),
+        (_notes(keys={"pk": "NOTES#{id}#{owner}"}), N, "key pattern pk may use only {id}"),
+        (_notes(keys={"sk": "META#{created_at}"}), N, "key pattern sk may use only {id}"),
+        (_notes(keys={"gsi1pk": "USER#{id}"}), N, "key pattern gsi1pk may use only {owner}"),
+        (_notes(keys={"gsi1sk": "NOTES#{owner}#{id}"}), N, "key pattern gsi1sk may use only {created_at}, {id}"),
+        (_notes(keys={"pk": "NOTES#ALL"}), N, "key pattern pk must contain {id}"),
+        (_notes(keys={"gsi1pk": "USERS"}), N, "key pattern gsi1pk must contain {owner}"),
+        (_notes(keys={"gsi1sk": "NOTES#{created_at}"}), N, "key pattern gsi1sk must contain {id}"),
+        (_comments(keys={"sk": "COMMENTS#{id}"}), C, "key pattern sk must contain {created_at}, {id}"),
+        (_comments(keys={"sk": "COMMENTS#{x}{created_at}{id}"}), C, "key pattern sk may use only {created_at}, {id}"),
+    ],
+)  # fmt: skip
+def test_entities_key_pattern_refusals_name_the_key_and_the_rule(raw: Any, where: str, rule: str) -> None:
+    assert _refusal(raw) == f"{where}: {rule}"
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "rule"),
+    [
+        ("Title", {"type": "string"}, NAME_RULE),
+        ("owner_id", {"type": "string"}, NAME_RULE),
+        ("t" * 41, {"type": "string"}, NAME_RULE),
+        ("title", "string", "must be an object"),
+        ("title", {"type": "text"}, f"unknown type 'text' (allowed: {TYPES})"),
+        ("title", {}, f"unknown type 'None' (allowed: {TYPES})"),
+        ("kind", {"type": "enum"}, "an enum lists its values"),
+        ("kind", {"type": "enum", "values": []}, "an enum lists its values"),
+        ("kind", {"type": "enum", "values": ["a", ""]}, "an enum lists its values"),
+        ("kind", {"type": "enum", "values": ["a", 1]}, "an enum lists its values"),
+        ("title", {"type": "string", "max_length": 0}, "max_length is 1-10000"),
+        ("title", {"type": "string", "max_length": 10_001}, "max_length is 1-10000"),
+        ("title", {"type": "string", "max_length": "5"}, "max_length is 1-10000"),
+        ("title", {"type": "string", "max_length": 2.5}, "max_length is 1-10000"),
+        ("n", {"type": "number", "min": "1"}, "min and max are numbers"),
+        ("n", {"type": "number", "max": True}, "min and max are numbers"),
+        ("n", {"type": "number", "min": 2, "max": 1}, "min is at most max"),
+        ("n", {"type": "number", "min": 0.5, "max": 0.25}, "min is at most max"),
+        ("n", {"type": "integer", "max": 3, "default": 4}, "default is not valid: n must be <= 3"),
+        ("title", {"type": "string", "max_length": 2, "default": "abc"}, f"default is not valid: {TOO_LONG}"),
+        ("file", {"type": "upload", "default": f"users/XXXX/{HEX}/a.png"}, f"default is not valid: {NOT_YOURS}"),
+    ],
+)  # fmt: skip
+def test_entities_field_declaration_refusals_name_the_field_and_the_rule(name: str, spec: Any, rule: str) -> None:
+    assert _refusal(_notes(fields={name: spec})) == f"entity 'notes' field '{name}': {rule}"
+
+
+# --- what a declaration reads as: defaults, every option and the boundaries it accepts ---------
+
+
+def test_entities_declaration_defaults_fill_every_option() -> None:
+    parsed = entities.parse(_decl({"path": "my-notes"}, {"path": "comments", "parent": "my-notes"}))
+    assert parsed.entities == {
+        "my-notes": entities.Entity(
+            "my-notes", "MY_NOTES", {}, "MY_NOTES#{id}", "META", "USER#{owner}", "MY_NOTES#{created_at}#{id}",
+            None, "owner", None, False, None, (), None, ("comments",),
+        ),
+        "comments": entities.Entity(
+            "comments", "COMMENTS", {}, "", "COMMENTS#{created_at}#{id}", "", "", "my-notes", "owner", None, False,
+            None, (), None, (),
+        ),
+    }  # fmt: skip
+
+
+def test_entities_declaration_reads_every_option() -> None:
+    fields = {
+        "title": {"type": "string", "required": True, "max_length": 10_000},
+        "short": {"type": "string", "max_length": 1, "required": None},
+        "n": {"type": "number", "min": -1.5, "max": -1.5},
+        "i": {"type": "integer", "min": 1},
+        "kind": {"type": "enum", "values": ["a", "b"], "default": "a"},
+        "at": {"type": "datetime"},
+        "shown": {"type": "boolean", "required": False},
+        "file": {"type": "upload"},
+    }
+    raw = {
+        "path": "events", "prefix": "EV", "fields": fields, "owner": "room_members", "chat_room": True,
+        "keys": {"pk": "EV#{id}", "sk": "DETAIL#{id}", "gsi1pk": "OWNER#{owner}", "gsi1sk": "EV#{id}"},
+        "public_flag": "shown", "ttl_days": 3650,
+        "reminder_suggestions": {
+            "from_field": "at",
+            "items": [{"offset_hours": -8784, "text": "x"}, {"offset_hours": 8784, "text": "y" * 500}],
+        },
+    }  # fmt: skip
+    child = {"path": "notes", "parent": "events", "keys": {"sk": "NOTES#{created_at}{id}"}, "ttl_days": 1}
+    parsed = entities.parse(_decl(raw, child))
+    FieldSpec = entities.FieldSpec
+    assert parsed.entities["events"] == entities.Entity(
+        "events", "EV",
+        {
+            "title": FieldSpec("title", "string", True, 10_000, None, None, (), None),
+            "short": FieldSpec("short", "string", False, 1, None, None, (), None),
+            "n": FieldSpec("n", "number", False, 1000, -1.5, -1.5, (), None),
+            "i": FieldSpec("i", "integer", False, 1000, 1, None, (), None),
+            "kind": FieldSpec("kind", "enum", False, 1000, None, None, ("a", "b"), "a"),
+            "at": FieldSpec("at", "datetime", False, 1000, None, None, (), None),
+            "shown": FieldSpec("shown", "boolean", False, 1000, None, None, (), None),
+            "file": FieldSpec("file", "upload", False, 1000, None, None, (), None),
+        },
+        "EV#{id}", "DETAIL#{id}", "OWNER#{owner}", "EV#{id}", None, "room_members", "shown", True, "at",
+        (entities.Suggestion(-8784, "x"), entities.Suggestion(8784, "y" * 500)), 3650, ("notes",),
+    )  # fmt: skip
+    assert parsed.entities["notes"] == entities.Entity(
+        "notes", "NOTES", {}, "", "NOTES#{created_at}{id}", "", "", "events", "owner", None, False, None, (), 1, ()
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _notes(path="n" * 40, prefix="LONG"),
+        _notes(prefix="N" * 20),
+        _notes(fields={f"f{i}": {"type": "boolean"} for i in range(40)}),
+        _notes(fields={"t" * 40: {"type": "string", "max_length": 1}}),
+        _notes(keys={"pk": "NOTES#{id}" + "X" * 70}),
+        _notes(keys={"sk": "ANY#{id}"}),
+        _notes(fields={"n": {"type": "number", "min": 2, "max": 2}}),
+        _notes(fields={"n": {"type": "integer", "max": 3, "default": 3}}),
+        _suggesting(*[{"offset_hours": i, "text": "x"} for i in range(20)]),
+        _notes(owner="room_members", chat_room=True),
+        _decl({**NOTES, "keys": {"sk": "COMMENTS"}}, COMMENTS),
+        _decl({**NOTES, "keys": {"sk": "COMMENT#{id}"}}, COMMENTS),
+    ],
+)
+def test_entities_declaration_accepts_values_at_the_limits(raw: dict[str, Any]) -> None:
+    entry = raw["entities"][0]
+    assert entities.parse(raw).entities[entry["path"]].path == entry["path"]
