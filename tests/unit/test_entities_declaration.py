@@ -177,6 +177,7 @@ PATH_RULE = "path must be 1-40 lowercase letters, digits or '-', starting with a
 PREFIX_RULE = "prefix must be UPPER_SNAKE and not a built-in key prefix"
 FIELDS_RULE = "fields is an object of at most 40"
 CHARS = "letters, digits, '_', '#' and {field} references"
+SORTS_RULE = "a child's sk sorts by {created_at} before {id}"
 FROM_RULE = "reminder_suggestions.from_field names a datetime field"
 ITEMS_RULE = "reminder_suggestions has a from_field and 1-20 items"
 SUGGESTION_RULE = "a reminder suggestion has an integer offset_hours and a text of 1-500 characters"
@@ -253,7 +254,8 @@ def test_entities_parse_refuses_a_declaration_with_the_rule(raw: Any, where: str
         (_notes(fields=[]), N, FIELDS_RULE),
         (_notes(fields={f"f{i}": {"type": "boolean"} for i in range(41)}), N, FIELDS_RULE),
         (_notes(keys=[]), N, "keys is an object"),
-        (_comments(keys={"sk": "COMMENTS#{id}#{created_at}"}), C, "a child's sk sorts by {created_at} before {id}"),
+        (_comments(keys={"sk": "COMMENTS#{id}#{created_at}"}), C, SORTS_RULE),
+        (_comments(keys={"sk": "COMMENTS#{id}#{created_at}#{id}"}), C, SORTS_RULE),
         (_notes(keys={"pk": "NOTE#{id}"}), N, "key pattern pk must start with NOTES#"),
         (_notes(keys={"gsi1sk": "NOTE#{id}"}), N, "key pattern gsi1sk must start with NOTES#"),
         (_comments(keys={"sk": "COMMENT#{created_at}#{id}"}), C, "key pattern sk must start with COMMENTS#"),
@@ -421,6 +423,7 @@ def test_entities_declaration_reads_every_option() -> None:
         _notes(owner="room_members", chat_room=True),
         _decl({**NOTES, "keys": {"sk": "COMMENTS"}}, COMMENTS),
         _decl({**NOTES, "keys": {"sk": "COMMENT#{id}"}}, COMMENTS),
+        _comments(keys={"sk": "COMMENTS#{created_at}#{id}#{created_at}"}),
     ],
 )
 def test_entities_declaration_accepts_values_at_the_limits(raw: dict[str, Any]) -> None:
