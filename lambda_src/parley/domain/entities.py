@@ -277,8 +277,14 @@ def _field(where: str, name: str, raw: Any) -> FieldSpec:
     )
     _expect(isinstance(raw, dict), where, "must be an object")
     kind = raw.get("type")
-    _expect(kind in FIELD_TYPES, where, f"unknown type '{kind}' (allowed: {', '.join(sorted(FIELD_TYPES))})")
-    values = tuple(_get(raw, "values", ()))
+    _expect(
+        isinstance(kind, str) and kind in FIELD_TYPES,
+        where,
+        f"unknown type '{kind}' (allowed: {', '.join(sorted(FIELD_TYPES))})",
+    )
+    values_raw = _get(raw, "values", [])
+    _expect(isinstance(values_raw, list), where, "values is a list")
+    values = tuple(values_raw)
     if kind == "enum":
         _expect(bool(values) and all(isinstance(v, str) and v for v in values), where, "an enum lists its values")
     max_length = _get(raw, "max_length", STRING_MAX_DEFAULT)
@@ -336,7 +342,7 @@ def _entity(raw: Any, index: int) -> Entity:
     _expect(path not in BUILTIN_PATHS and path != SUGGESTIONS, where, f"path collides with a built-in route (/{path})")
     prefix = _get(raw, "prefix", path.replace("-", "_").upper())
     _expect(
-        PREFIX.fullmatch(prefix) is not None and prefix not in BUILTIN_PREFIXES,
+        isinstance(prefix, str) and PREFIX.fullmatch(prefix) is not None and prefix not in BUILTIN_PREFIXES,
         where,
         "prefix must be UPPER_SNAKE and not a built-in key prefix",
     )
@@ -348,6 +354,7 @@ def _entity(raw: Any, index: int) -> Entity:
     )
     fields = {name: _field(where, name, spec) for name, spec in fields_raw.items()}
     parent = raw.get("parent")
+    _expect(parent is None or isinstance(parent, str), where, "parent is the path of a top-level entity")
     key_raw = _get(raw, "keys", {})
     _expect(isinstance(key_raw, dict), where, "keys is an object")
     lead = f"{prefix}#"
@@ -371,21 +378,25 @@ def _entity(raw: Any, index: int) -> Entity:
     for name, pattern in (("pk", pk), ("gsi1sk", gsi1sk), ("sk", sk if parent else "")):
         _expect(not pattern or pattern.startswith(lead), where, f"key pattern {name} must start with {lead}")
     owner = _get(raw, "owner", "owner")
-    _expect(owner in OWNER_RULES, where, f"owner must be one of {', '.join(sorted(OWNER_RULES))}")
+    _expect(
+        isinstance(owner, str) and owner in OWNER_RULES, where, f"owner must be one of {', '.join(sorted(OWNER_RULES))}"
+    )
     chat_room = _get(raw, "chat_room", False)
     _expect(isinstance(chat_room, bool), where, "chat_room is a boolean")
     _expect(owner != "room_members" or chat_room, where, "owner 'room_members' needs chat_room")
     flag = raw.get("public_flag")
     _expect(
-        flag is None or (flag in fields and fields[flag].type == "boolean"),
+        flag is None or (isinstance(flag, str) and flag in fields and fields[flag].type == "boolean"),
         where,
         "public_flag names a boolean field of the entity",
     )
     suggestions_raw = _get(raw, "reminder_suggestions", {})
+    _expect(isinstance(suggestions_raw, dict), where, "reminder_suggestions is an object")
     from_field = suggestions_raw.get("from_field")
     items = _get(suggestions_raw, "items", [])
     _expect(
-        from_field is None or (from_field in fields and fields[from_field].type == "datetime"),
+        from_field is None
+        or (isinstance(from_field, str) and from_field in fields and fields[from_field].type == "datetime"),
         where,
         "reminder_suggestions.from_field names a datetime field",
     )
@@ -396,7 +407,7 @@ def _entity(raw: Any, index: int) -> Entity:
     )
     suggestions = []
     for item in items:
-        offset, text = item.get("offset_hours"), item.get("text")
+        offset, text = (item.get("offset_hours"), item.get("text")) if isinstance(item, dict) else (None, None)
         _expect(
             isinstance(offset, int)
             and not isinstance(offset, bool)
