@@ -407,7 +407,8 @@ def _entity(raw: Any, index: int) -> Entity:
     )
     suggestions = []
     for item in items:
-        offset, text = (item.get("offset_hours"), item.get("text")) if isinstance(item, dict) else (None, None)
+        entry: Any = item if isinstance(item, dict) else {}
+        offset, text = entry.get("offset_hours"), entry.get("text")
         _expect(
             isinstance(offset, int)
             and not isinstance(offset, bool)
