@@ -265,9 +265,13 @@ def describe(source_file: str, mutated_file: Path, names: list[str]) -> dict[str
         short = name.rpartition(".")[2]
         mangled = short.partition("__mutmut_")[0]
         function = source_function(mangled)
-        before = body_lines(mutated_lines, generated[f"{mangled}__mutmut_orig"])
-        after = body_lines(mutated_lines, generated[short])
-        offset, was, now = first_difference(before, after)
+        original, mutated = generated.get(f"{mangled}__mutmut_orig"), generated.get(short)
+        if original is None or mutated is None or function not in originals:
+            raise ToolError(
+                f"the mutants of {relative} do not match its source (changed since the run, or being made again by "
+                "a run in progress): run 'make mutate MUTATE_ARGS=--resume'"
+            )
+        offset, was, now = first_difference(body_lines(mutated_lines, original), body_lines(mutated_lines, mutated))
         line = originals[function].lineno + 1 + offset
         described[name] = Mutation(relative, line, function, was, now)
     return described

@@ -117,3 +117,12 @@ def test_mutate_leaves_out_the_unreachable_test_files_without_changing_mutmuts_c
     assert ignored == {"tests/unit/a.py": True, "tests/unit/b.py": True, "tests/unit/c.py": None, "tests/unit": None}
     assert mutate_select.pytest_ignore_collect(Path("/elsewhere/a.py"), config) is None  # type: ignore[arg-type]
     assert "tests/unit/test_build.py" in mutate.unreachable_test_files(mutate.ROOT / "tests")
+
+
+def test_mutate_report_of_mutants_that_no_longer_match_the_source_is_one_line(tmp_path: Path) -> None:
+    mutated = tmp_path / "otp.py"
+    mutated.write_text("def x_other__mutmut_orig():\n    return 1\n")
+    with pytest.raises(
+        mutate.ToolError, match=r"^the mutants of lambda_src/parley/domain/otp.py do not match its source"
+    ):
+        mutate.describe("src/parley/domain/otp.py", mutated, ["parley.domain.otp.x_answer_matches__mutmut_1"])
