@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     server, RSA keys) run on one xdist worker, so the fixture is made once rather than on every worker that
     receives one of them. (The plan and e2e tiers have one group each: tests/plan/conftest.py,
     tests/e2e/conftest.py.)"""
-    if config.getoption("dist", "no") == "no":  # no xdist (-n 0, or -p no:xdist as in make mutate)
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist (make mutate): the mark would be unknown
         return
     for item in items:
         if Path(str(item.fspath)).parent.name not in {"unit", "static"}:
