@@ -183,7 +183,13 @@ def share_botocore_handler_checks() -> None:
 
 
 def skipped_files() -> frozenset[str]:
-    return frozenset(name for name in os.environ.get(SKIPPED_FILES_VARIABLE, "").split(os.pathsep) if name)
+    return _skipped_files(os.environ.get(SKIPPED_FILES_VARIABLE, ""))
+
+
+@cache
+def _skipped_files(listed: str) -> frozenset[str]:
+    """The set of a listing, parsed once (pytest asks for every path it collects)."""
+    return frozenset(name for name in listed.split(os.pathsep) if name)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
